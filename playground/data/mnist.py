@@ -1,0 +1,238 @@
+"""Loading the MNIST digits from the four official IDX files (pure NumPy + stdlib).
+
+The files ship with the app in ``resources/mnist/`` (gzip-compressed). Loading the
+full set decompresses each file once, checks its SHA-256 and wraps the bytes with
+``np.frombuffer`` -- no copies -- and the result is memoised, so calling
+:func:`load_mnist` again is free and returns the same read-only arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import math
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import playground
+
+__all__ = [
+    "MNIST_FILES",
+    "MNIST",
+    "DataError",
+    "Split",
+    "bundled_mnist_dir",
+    "load_mnist",
+    "read_idx",
+    "resources_dir",
+]
+
+#: SHA-256 of each *decompressed* official file.
+MNIST_FILES = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_UINT8_CODE = 0x08
+
+
+class DataError(Exception):
+    """A data file is missing, unreadable, malformed or not the expected one."""
+
+
+def resources_dir() -> Path:
+    """The folder holding the app's resources.
+
+    Inside an installed wheel that is ``playground/resources``; in a source or
+    editable checkout it is ``<repo>/resources``. Never relative to the CWD.
+    """
+    package = Path(playground.__file__).resolve().parent
+    inside = package / "resources"
+    return inside if inside.is_dir() else package.parent / "resources"
+
+
+def bundled_mnist_dir() -> Path:
+    """The folder with the bundled MNIST files: ``resources_dir() / "mnist"``."""
+    return resources_dir() / "mnist"
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped if it starts with the gzip magic 1f 8b."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(f"{path}: corrupt or truncated gzip data ({exc})") from exc
+    return data
+
+
+def _parse_idx(data: bytes, path: Path) -> np.ndarray:
+    """Wrap decompressed IDX bytes as a read-only uint8 array (no copy)."""
+    if len(data) < 4:
+        raise DataError(f"{path}: truncated IDX header ({len(data)} bytes)")
+    if data[0] != 0 or data[1] != 0:
+        raise DataError(f"{path}: not an IDX file (bad magic {data[:4].hex(' ')})")
+    code, ndim = data[2], data[3]
+    if code != _UINT8_CODE:
+        raise DataError(f"{path}: unsupported IDX data type 0x{code:02x} (only uint8, 0x08)")
+    if ndim == 0:
+        raise DataError(f"{path}: IDX header declares 0 dimensions")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{path}: truncated IDX header ({len(data)} of {header} bytes)")
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = math.prod(shape)
+    payload = len(data) - header
+    if payload != expected:
+        what = "truncated" if payload < expected else "too long"
+        raise DataError(
+            f"{path}: {what}: header shape {shape} needs {expected} data bytes, "
+            f"file has {payload}"
+        )
+    array = np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+    array.flags.writeable = False
+    return array
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (raw or gzip, detected by content) as a read-only uint8 array
+    of the shape given in its header, e.g. (N, 28, 28) for images, (N,) for labels.
+
+    Raises DataError naming the file when it is unreadable, not IDX, not uint8,
+    truncated or too long.
+    """
+    path = Path(path)
+    return _parse_idx(_read_bytes(path), path)
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Train/validation/test arrays: ``*_x`` (N, 28, 28) uint8, ``*_y`` (N,) uint8."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    val_x: np.ndarray
+    val_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+
+    def limit(self, n_train: int, n_val: int | None = None, n_test: int | None = None) -> Split:
+        """A smaller Split with (at most) the first n of each part (views, no copies).
+
+        ``None`` keeps that part whole.
+        """
+        def first(x: np.ndarray, y: np.ndarray, n: int | None):
+            if n is None:
+                return x, y
+            if n < 0:
+                raise ValueError(f"subset size must be >= 0, got {n}")
+            return x[:n], y[:n]
+
+        return Split(
+            *first(self.train_x, self.train_y, n_train),
+            *first(self.val_x, self.val_y, n_val),
+            *first(self.test_x, self.test_y, n_test),
+        )
+
+    def summary(self) -> str:
+        """E.g. ``"50,000 train / 10,000 validation / 10,000 test"``."""
+        return (
+            f"{len(self.train_y):,} train / {len(self.val_y):,} validation / "
+            f"{len(self.test_y):,} test"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class MNIST:
+    """The MNIST set as read-only uint8 arrays.
+
+    ``train_images`` (60000, 28, 28), ``train_labels`` (60000,),
+    ``test_images`` (10000, 28, 28), ``test_labels`` (10000,).
+    """
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+
+    def split(self, validation: int = 10_000) -> Split:
+        """Train = the first ``N - validation`` training images, val = the last
+        ``validation``, test = the test set. All views, still uint8."""
+        n = len(self.train_labels)
+        if not 0 <= validation <= n:
+            raise ValueError(f"validation must be between 0 and {n}, got {validation}")
+        cut = n - validation
+        return Split(
+            self.train_images[:cut], self.train_labels[:cut],
+            self.train_images[cut:], self.train_labels[cut:],
+            self.test_images, self.test_labels,
+        )
+
+    def summary(self, validation: int = 10_000) -> str:
+        """E.g. ``"MNIST: 50,000 train / 10,000 validation / 10,000 test"``."""
+        return "MNIST: " + self.split(validation).summary()
+
+
+def _find(folder: Path, name: str) -> Path:
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.is_file():
+            return candidate
+    raise DataError(f"{folder}: MNIST file {name}.gz (or {name}) not found in folder {folder}")
+
+
+def _load_file(path: Path, name: str, verify: bool) -> np.ndarray:
+    data = _read_bytes(path)
+    if verify and hashlib.sha256(data).hexdigest() != MNIST_FILES[name]:
+        raise DataError(f"{path}: not the official MNIST file (SHA-256 mismatch)")
+    return _parse_idx(data, path)
+
+
+def _check_pair(images: np.ndarray, labels: np.ndarray, ipath: Path, lpath: Path) -> None:
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise DataError(f"{ipath}: expected images of shape (N, 28, 28), got {images.shape}")
+    if labels.ndim != 1:
+        raise DataError(f"{lpath}: expected labels of shape (N,), got {labels.shape}")
+    if len(images) != len(labels):
+        raise DataError(f"{lpath}: {len(labels)} labels but {ipath.name} has {len(images)} images")
+    if labels.size and labels.max() > 9:
+        raise DataError(f"{lpath}: label {int(labels.max())} out of range 0-9")
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(folder: Path, verify: bool) -> MNIST:
+    paths = {name: _find(folder, name) for name in MNIST_FILES}  # all present before reading
+    arrays = {name: _load_file(path, name, verify) for name, path in paths.items()}
+    for kind in ("train", "t10k"):
+        images, labels = f"{kind}-images-idx3-ubyte", f"{kind}-labels-idx1-ubyte"
+        _check_pair(arrays[images], arrays[labels], paths[images], paths[labels])
+    return MNIST(
+        train_images=arrays["train-images-idx3-ubyte"],
+        train_labels=arrays["train-labels-idx1-ubyte"],
+        test_images=arrays["t10k-images-idx3-ubyte"],
+        test_labels=arrays["t10k-labels-idx1-ubyte"],
+    )
+
+
+def load_mnist(folder: str | Path | None = None, verify: bool = True) -> MNIST:
+    """Load MNIST from ``folder`` (default: :func:`bundled_mnist_dir`).
+
+    Each of the four files may be ``NAME.gz`` or raw ``NAME`` (``.gz`` preferred).
+    With ``verify`` the SHA-256 of every decompressed file must match the official
+    one; without it any IDX files of the right shapes load (e.g. Fashion-MNIST).
+    Memoised per (resolved folder, verify); returns read-only arrays.
+    Raises DataError naming the offending file (or the folder searched).
+    """
+    folder = bundled_mnist_dir() if folder is None else Path(folder)
+    return _load_cached(folder.resolve(), bool(verify))
+

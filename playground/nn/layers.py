@@ -1,0 +1,194 @@
+"""Layers: each has a forward pass over a mini-batch and a backward pass.
+
+Rows are samples. ``forward(x)`` caches what ``backward`` needs;
+``backward(delta)`` takes dLoss/dOutput, shape ``(n_samples, *output_shape)``,
+returns dLoss/dInput, shape ``(n_samples, *input_shape)``, and (for layers with
+tunable parameters) fills ``nabla_w`` and ``nabla_b``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_UNITS = 100_000
+
+
+class Layer:
+    """Base class. A layer without parameters only transforms its input."""
+
+    trainable = False  # True when the layer holds weights and biases
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(input_shape)
+
+    def param_count(self, input_shape: tuple[int, ...]) -> int:
+        return 0
+
+    def build(self, input_shape, rng=None, init="scaled", dtype=np.float32) -> None:
+        """Create parameters for the given input shape (no-op without parameters)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, delta: np.ndarray, need_input_grad: bool = True):
+        raise NotImplementedError
+
+    def spec(self) -> dict:
+        """The JSON-able description this layer is built from."""
+        return {"type": type(self).__name__}
+
+    def __repr__(self) -> str:
+        return type(self).__name__
+
+
+class Flatten(Layer):
+    """(n, d1, d2, ...) -> (n, d1 * d2 * ...)."""
+
+    def output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+    def forward(self, x):
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, delta, need_input_grad=True):
+        return delta.reshape(self._shape) if need_input_grad else None
+
+
+class Dense(Layer):
+    """Fully connected: ``z = x @ w + b`` with ``w`` (n_in, units), ``b`` (units,)."""
+
+    trainable = True
+
+    def __init__(self, units: int):
+        self.units = int(units)
+        self.w: np.ndarray | None = None
+        self.b: np.ndarray | None = None
+        self.nabla_w: np.ndarray | None = None
+        self.nabla_b: np.ndarray | None = None
+
+    def output_shape(self, input_shape):
+        return (self.units,)
+
+    def param_count(self, input_shape):
+        return (int(input_shape[-1]) + 1) * self.units
+
+    def build(self, input_shape, rng=None, init="scaled", dtype=np.float32):
+        n_in = int(input_shape[-1])
+        rng = np.random.default_rng() if rng is None else rng
+        self.w = init_weights(rng, n_in, self.units, init).astype(dtype)
+        self.b = (rng.standard_normal(self.units) if init == "normal"
+                  else np.zeros(self.units)).astype(dtype)
+        self.nabla_w = np.zeros_like(self.w)
+        self.nabla_b = np.zeros_like(self.b)
+
+    def forward(self, x):
+        """x: (n, n_in) -> (n, units)."""
+        self._x = x
+        z = x @ self.w
+        z += self.b
+        return z
+
+    def backward(self, delta, need_input_grad=True):
+        """delta: (n, units) -> (n, n_in); sets nabla_w (n_in, units), nabla_b (units,)."""
+        np.matmul(self._x.T, delta, out=self.nabla_w)
+        np.sum(delta, axis=0, out=self.nabla_b)
+        return delta @ self.w.T if need_input_grad else None
+
+    def params(self) -> list[np.ndarray]:
+        return [self.w, self.b]
+
+    def grads(self) -> list[np.ndarray]:
+        return [self.nabla_w, self.nabla_b]
+
+    def spec(self):
+        return {"type": "Dense", "units": self.units}
+
+    def __repr__(self):
+        return f"Dense({self.units})"
+
+
+class Sigmoid(Layer):
+    """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2: no overflow at any x."""
+
+    def forward(self, x):
+        a = np.multiply(x, 0.5)
+        np.tanh(a, out=a)
+        a += 1.0
+        a *= 0.5
+        self._a = a
+        return a
+
+    def backward(self, delta, need_input_grad=True):
+        a = self._a
+        return delta * a * (1.0 - a)
+
+
+class ReLU(Layer):
+    """max(0, x)."""
+
+    def forward(self, x):
+        self._mask = x > 0
+        return x * self._mask
+
+    def backward(self, delta, need_input_grad=True):
+        return delta * self._mask
+
+
+class Tanh(Layer):
+    """tanh(x), in (-1, 1)."""
+
+    def forward(self, x):
+        self._a = np.tanh(x)
+        return self._a
+
+    def backward(self, delta, need_input_grad=True):
+        return delta * (1.0 - self._a * self._a)
+
+
+class Softmax(Layer):
+    """exp(x) / sum(exp(x)) along each row, shifted by the row maximum (no overflow)."""
+
+    def forward(self, x):
+        e = x - x.max(axis=1, keepdims=True)
+        np.exp(e, out=e)
+        e /= e.sum(axis=1, keepdims=True)
+        self._a = e
+        return e
+
+    def backward(self, delta, need_input_grad=True):
+        a = self._a
+        return a * (delta - (delta * a).sum(axis=1, keepdims=True))
+
+
+LAYER_TYPES: dict[str, type[Layer]] = {
+    cls.__name__: cls for cls in (Flatten, Dense, Sigmoid, ReLU, Tanh, Softmax)
+}
+
+LAYER_HELP = {
+    "Flatten": "Unrolls a 28 x 28 image into a row of 784 numbers, as Dense needs.",
+    "Dense": "Fully connected: every output unit is a weighted sum of all inputs plus a bias.",
+    "Sigmoid": "Squashes each value into (0, 1); the classic smooth neuron.",
+    "ReLU": "Keeps positive values and zeroes negative ones; trains fast in deep networks.",
+    "Tanh": "Squashes each value into (-1, 1); a zero-centred sigmoid.",
+    "Softmax": "Turns the last layer's values into probabilities that sum to 1.",
+}
+
+INITS = ("scaled", "normal", "xavier", "he")
+
+
+def init_weights(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> np.ndarray:
+    """Weights (n_in, n_out) in float64.
+
+    scaled: N(0, 1/n_in), the default; normal: N(0, 1) (saturates wide sigmoid layers);
+    xavier: N(0, 2/(n_in+n_out)); he: N(0, 2/n_in), suited to ReLU.
+    """
+    scale = {
+        "scaled": 1.0 / np.sqrt(n_in),
+        "normal": 1.0,
+        "xavier": np.sqrt(2.0 / (n_in + n_out)),
+        "he": np.sqrt(2.0 / n_in),
+    }.get(init)
+    if scale is None:
+        raise ValueError(f"unknown weight initialisation '{init}' (known: {', '.join(INITS)})")
+    return rng.standard_normal((n_in, n_out)) * scale

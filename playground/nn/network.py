@@ -1,0 +1,189 @@
+"""A network: a stack of layers built from a spec, trained one mini-batch at a time."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .layers import INITS, Layer
+from .losses import LOSSES, make_loss
+from .optimizers import OPTIMIZERS
+from .spec import format_shape, make_layer, validate_spec
+
+
+class Network:
+    """Layers built from ``spec``; weights drawn from ``seed`` (same seed, same weights)."""
+
+    def __init__(self, spec: dict, *, seed: int = 0, init: str = "scaled", dtype=np.float32):
+        report = validate_spec(spec)
+        if init not in INITS:
+            raise ValueError(f"unknown weight initialisation '{init}' (known: {', '.join(INITS)})")
+        self.spec = {"input": list(report.input_shape),
+                     "layers": copy.deepcopy(spec["layers"])}
+        self.input_shape = report.input_shape
+        self.shapes = [info.output_shape for info in report.layers]
+        self.dtype = np.dtype(dtype)
+        self.layers: list[Layer] = [make_layer(s) for s in spec["layers"]]
+        rng = np.random.default_rng(seed)
+        shape = self.input_shape
+        for layer in self.layers:
+            layer.build(shape, rng, init, self.dtype)
+            shape = layer.output_shape(shape)
+        trainable = [i for i, layer in enumerate(self.layers) if layer.trainable]
+        self._first_trainable = trainable[0] if trainable else len(self.layers)
+
+    # -- forward and backward ------------------------------------------------
+    def as_input(self, x: np.ndarray) -> np.ndarray:
+        """uint8 pixels (0..255) become floats in [0, 1]; floats pass through."""
+        if x.dtype == np.uint8:
+            out = x.astype(self.dtype)
+            out *= 1.0 / 255.0
+            return out
+        return np.asarray(x, dtype=self.dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: (n, *input_shape), uint8 or float -> outputs (n, 10)."""
+        a = self.as_input(x)
+        for layer in self.layers:
+            a = layer.forward(a)
+        return a
+
+    def backward(self, delta: np.ndarray, skip_last: bool = False) -> None:
+        """Back-propagate dLoss/dOutput, filling every layer's nabla_w and nabla_b.
+
+        With ``skip_last``, ``delta`` is already the gradient at the last layer's input
+        (a loss fused with the output activation). Nothing is propagated below the first
+        layer with parameters: no one needs the gradient of the pixels.
+        """
+        last = len(self.layers) - (2 if skip_last else 1)
+        for i in range(last, self._first_trainable - 1, -1):
+            delta = self.layers[i].backward(delta, need_input_grad=i > self._first_trainable)
+
+    def train_batch(self, x, y, loss, optimizer) -> tuple[float, np.ndarray]:
+        """One step of gradient descent on a mini-batch; returns (loss, outputs)."""
+        a = self.forward(x)
+        value = loss.value(a, y)
+        if loss.fuses_with(self.layers[-1]):
+            self.backward(loss.fused_delta(a, y), skip_last=True)
+        else:
+            self.backward(loss.gradient(a, y))
+        optimizer.step(self.layers)
+        return value, a
+
+    # -- using the network ---------------------------------------------------
+    def predict_proba(self, x: np.ndarray, batch_size: int = 10_000) -> np.ndarray:
+        """Outputs (n, 10) for inputs (n, *input_shape), in batches to bound memory."""
+        if len(x) <= batch_size:
+            return self.forward(x)
+        return np.concatenate([self.forward(x[i:i + batch_size])
+                               for i in range(0, len(x), batch_size)])
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.predict_proba(x).argmax(axis=1)
+
+    def accuracy(self, x: np.ndarray, labels: np.ndarray) -> int:
+        """How many of the inputs are classified correctly (a count, not a fraction)."""
+        return int((self.predict(x) == labels).sum())
+
+    # -- weights ---------------------------------------------------------------
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter array: [w1, b1, w2, b2, ...]."""
+        return [p.copy() for layer in self.layers if layer.trainable for p in layer.params()]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        params = [p for layer in self.layers if layer.trainable for p in layer.params()]
+        if len(weights) != len(params):
+            raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
+        for p, w in zip(params, weights):
+            if p.shape != w.shape:
+                raise ValueError(f"weight shape {w.shape} does not fit {p.shape}")
+        for p, w in zip(params, weights):
+            p[...] = w
+
+    def snapshot(self) -> Network:
+        """An independent copy with the same weights (for predicting beside training)."""
+        other = Network.__new__(Network)
+        other.__dict__.update(self.__dict__)
+        other.layers = [make_layer(layer.spec()) for layer in self.layers]
+        shape = self.input_shape
+        for layer, mine in zip(other.layers, self.layers):
+            if mine.trainable:
+                layer.w, layer.b = mine.w.copy(), mine.b.copy()
+                layer.nabla_w, layer.nabla_b = np.zeros_like(layer.w), np.zeros_like(layer.b)
+            shape = layer.output_shape(shape)
+        return other
+
+    @property
+    def param_count(self) -> int:
+        return sum(p.size for layer in self.layers if layer.trainable for p in layer.params())
+
+    def summary(self) -> str:
+        rows = [f"input        {format_shape(self.input_shape)}"]
+        for layer, shape in zip(self.layers, self.shapes):
+            n = sum(p.size for p in layer.params()) if layer.trainable else 0
+            rows.append(f"{layer!r:<12} {format_shape(shape):<8} {n:>10,} params")
+        rows.append(f"total {self.param_count:,} parameters")
+        return "\n".join(rows)
+
+    def __repr__(self):
+        return "Network(" + " -> ".join(repr(layer) for layer in self.layers) + ")"
+
+
+DEFAULT_HYPER = {"loss": "se", "optimizer": "sgd", "lr": 3.0, "batch_size": 10,
+                 "epochs": 1, "seed": 0, "init": "scaled"}
+
+
+def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
+    """Problems with training settings, as messages; empty when all is well."""
+    problems = []
+    lr = hyper.get("lr")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (
+            math.isfinite(lr) and lr > 0):
+        problems.append("learning rate must be a positive finite number")
+    bs = hyper.get("batch_size")
+    limit = train_size if train_size else 1_000_000
+    if isinstance(bs, bool) or not isinstance(bs, int) or not 1 <= bs <= limit:
+        problems.append(f"batch size must be 1 to {limit:,}")
+    ep = hyper.get("epochs")
+    if isinstance(ep, bool) or not isinstance(ep, int) or not 1 <= ep <= 1000:
+        problems.append("epochs must be 1 to 1,000")
+    if hyper.get("loss") not in LOSSES:
+        problems.append(f"loss must be one of: {', '.join(LOSSES)}")
+    if hyper.get("optimizer") not in OPTIMIZERS:
+        problems.append(f"optimizer must be one of: {', '.join(OPTIMIZERS)}")
+    seed = hyper.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        problems.append("seed must be a whole number from 0 to 4,294,967,295")
+    if hyper.get("init") not in INITS:
+        problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
+    return problems
+
+
+@dataclass
+class Model:
+    """What the app trains and saves: a network, its training settings and history.
+
+    ``history`` holds one dict per completed epoch: epoch, seconds, loss, accuracy,
+    val_accuracy, test_accuracy, lr. ``samples_seen`` counts every training sample
+    so far, including epochs that were stopped part-way.
+    """
+
+    network: Network
+    hyper: dict = field(default_factory=lambda: dict(DEFAULT_HYPER))
+    history: list[dict] = field(default_factory=list)
+    samples_seen: int = 0
+
+    @classmethod
+    def create(cls, spec: dict, hyper: dict | None = None) -> Model:
+        h = {**DEFAULT_HYPER, **(hyper or {})}
+        return cls(Network(spec, seed=h["seed"], init=h["init"]), h, [])
+
+    @property
+    def trained(self) -> bool:
+        return self.samples_seen > 0
+
+    def loss(self):
+        return make_loss(self.hyper["loss"], self.network.layers[-1])

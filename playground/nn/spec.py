@@ -1,0 +1,160 @@
+"""Network specs: JSON-able descriptions, checked with shape inference.
+
+A spec looks like::
+
+    {"input": [28, 28],
+     "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 128},
+                {"type": "Sigmoid"}, {"type": "Dense", "units": 10}, {"type": "Sigmoid"}]}
+
+``check_spec`` never raises: it reports every layer's output shape and parameter
+count, and each problem with the layer it belongs to, in words a learner can act on.
+Layers are numbered from 1 in messages, as the builder shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .layers import LAYER_TYPES, MAX_UNITS, Layer
+
+N_CLASSES = 10
+MAX_LAYERS = 64
+MAX_PARAMS = 50_000_000
+INPUT_SHAPE = (28, 28)
+
+
+class SpecError(ValueError):
+    """An invalid spec. ``layer`` is the 0-based index of the offending layer, or None."""
+
+    def __init__(self, message: str, layer: int | None = None):
+        super().__init__(message)
+        self.layer = layer
+
+
+@dataclass
+class LayerInfo:
+    index: int  # 0-based
+    type: str
+    output_shape: tuple[int, ...] | None
+    params: int
+    error: str | None = None
+
+
+@dataclass
+class SpecReport:
+    input_shape: tuple[int, ...] | None
+    layers: list[LayerInfo] = field(default_factory=list)
+    errors: list[SpecError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total_params(self) -> int:
+        return sum(info.params for info in self.layers)
+
+    @property
+    def output_shape(self):
+        return self.layers[-1].output_shape if self.layers else self.input_shape
+
+    def raise_first(self) -> None:
+        if self.errors:
+            raise self.errors[0]
+
+
+def format_shape(shape) -> str:
+    return " x ".join(str(d) for d in shape) if shape is not None else "?"
+
+
+def make_layer(layer_spec: dict) -> Layer:
+    """A layer object from its spec dict (assumed valid)."""
+    kind = layer_spec["type"]
+    settings = {k: v for k, v in layer_spec.items() if k != "type"}
+    return LAYER_TYPES[kind](**settings)
+
+
+def _check_layer(i: int, layer_spec) -> str | None:
+    if not isinstance(layer_spec, dict) or not isinstance(layer_spec.get("type"), str):
+        return f"layer {i + 1}: each layer needs a \"type\", e.g. {{\"type\": \"Dense\", \"units\": 10}}"
+    kind = layer_spec["type"]
+    if kind not in LAYER_TYPES:
+        return f"layer {i + 1}: unknown layer type '{kind}' (known: {', '.join(LAYER_TYPES)})"
+    allowed = {"type", "units"} if kind == "Dense" else {"type"}
+    extra = sorted(set(layer_spec) - allowed)
+    if extra:
+        return f"layer {i + 1}: {kind} has no setting '{extra[0]}'"
+    if kind == "Dense":
+        units = layer_spec.get("units")
+        if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= MAX_UNITS:
+            return f"layer {i + 1}: Dense units must be 1 to {MAX_UNITS:,}"
+    return None
+
+
+def check_spec(spec, loss: str | None = None) -> SpecReport:
+    """Shapes, parameter counts and problems of ``spec``; ``loss`` adds its own checks."""
+    if not isinstance(spec, dict):
+        return SpecReport(None, errors=[SpecError("a network spec must be a JSON object "
+                                                  "with \"input\" and \"layers\"")])
+    raw_input = spec.get("input", list(INPUT_SHAPE))
+    if (not isinstance(raw_input, (list, tuple)) or not raw_input
+            or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 100_000
+                       for d in raw_input)):
+        return SpecReport(None, errors=[SpecError(
+            "the input must be a list of positive sizes, e.g. [28, 28]")])
+    input_shape = tuple(raw_input)
+    report = SpecReport(input_shape)
+    layers = spec.get("layers")
+    if not isinstance(layers, list):
+        report.errors.append(SpecError("\"layers\" must be a list of layers"))
+        return report
+    if len(layers) > MAX_LAYERS:
+        report.errors.append(SpecError(f"too many layers ({len(layers)}); at most {MAX_LAYERS}"))
+        return report
+    if not layers:
+        report.errors.append(SpecError("the network has no layers: add Flatten, then Dense 10"))
+        return report
+
+    shape: tuple[int, ...] | None = input_shape
+    for i, layer_spec in enumerate(layers):
+        error = _check_layer(i, layer_spec)
+        kind = layer_spec.get("type", "?") if isinstance(layer_spec, dict) else "?"
+        params = 0
+        if error is None and shape is not None:
+            layer = make_layer(layer_spec)
+            if kind == "Dense" and len(shape) != 1:
+                error = f"Dense needs a flat input: add Flatten before layer {i + 1}"
+            else:
+                params = layer.param_count(shape)
+                shape = layer.output_shape(shape)
+        if error is not None:
+            shape = None  # shapes after a broken layer are unknown
+            report.errors.append(SpecError(error, i))
+        report.layers.append(LayerInfo(i, str(kind), shape, params, error))
+
+    if report.ok:
+        out = report.output_shape
+        if out != (N_CLASSES,):
+            hint = "" if len(out) == 1 else " (add Flatten and Dense 10)"
+            _fail_last(report, f"the last layer gives {format_shape(out)} values; "
+                               f"the {N_CLASSES} digits need {N_CLASSES}{hint}")
+        if report.total_params > MAX_PARAMS:
+            report.errors.append(SpecError(
+                f"the network has {report.total_params:,} parameters; at most {MAX_PARAMS:,}"))
+    if report.ok and loss == "ce" and layers[-1].get("type") not in ("Softmax", "Sigmoid"):
+        _fail_last(report, "cross-entropy needs probabilities: end the network "
+                           "with Softmax (or Sigmoid)")
+    return report
+
+
+def _fail_last(report: SpecReport, message: str) -> None:
+    last = len(report.layers) - 1
+    report.layers[last].error = message
+    report.errors.append(SpecError(message, last))
+
+
+def validate_spec(spec, loss: str | None = None) -> SpecReport:
+    """Like ``check_spec`` but raises the first problem as a SpecError."""
+    report = check_spec(spec, loss)
+    report.raise_first()
+    return report
