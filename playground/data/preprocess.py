@@ -103,7 +103,8 @@ def to_mnist(image: np.ndarray, *, return_steps: bool = False):
     if abs(span) < EMPTY_CONTRAST:
         return _blank(a.shape, return_steps)
 
-    # Bounding box of ink > CROP_THRESHOLD, tested on the raw values (no full-size copy).
+    # Bounding box of ink > CROP_THRESHOLD, found in un-normalised units so only the
+    # crop needs normalising.
     limit = bg + CROP_THRESHOLD * span
     mask = x > limit if span > 0 else x < limit
     rows, cols = mask.any(axis=1), mask.any(axis=0)

@@ -187,3 +187,22 @@ class Model:
 
     def loss(self):
         return make_loss(self.hyper["loss"], self.network.layers[-1])
+
+
+def transfer_weights(old: Network, new: Network) -> int:
+    """Copy trained weights into ``new`` wherever a layer kept its shape.
+
+    Layers with parameters are matched in order; the first one whose shape changed
+    ends the matching (what follows it was trained on different inputs). Returns how
+    many layers kept their weights.
+    """
+    kept = 0
+    old_layers = [layer for layer in old.layers if layer.trainable]
+    new_layers = [layer for layer in new.layers if layer.trainable]
+    for a, b in zip(old_layers, new_layers):
+        if a.w.shape != b.w.shape:
+            break
+        b.w[...] = a.w
+        b.b[...] = a.b
+        kept += 1
+    return kept

@@ -1,0 +1,35 @@
+"""Start-up: no arguments opens the window; a sub-command runs the command line."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    import pyqtgraph as pg
+
+    from .ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("nn-playground")
+    app.setApplicationName("Neural Network Playground")
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+    window = MainWindow()
+    app.aboutToQuit.connect(window.shutdown)
+    window.show()
+    return app.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        from .cli import main as cli_main
+
+        return cli_main(args)
+    return run_gui()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Qt side: thin widgets that call the engine and show its results."""

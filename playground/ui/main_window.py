@@ -1,0 +1,362 @@
+"""The main window: builder on the left, training in the centre, drawing on the right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from ..nn import PRESETS, ModelFileError, check_spec
+from .builder import BuilderPanel
+from .draw_panel import DrawPanel
+from .insight import insight_views
+from .session import Session
+from .training_panel import TrainingPanel
+
+TITLE = "Neural Network Playground"
+MODEL_FILTER = "Playground models (*.npz);;All files (*)"
+SPEC_FILTER = "Network architecture (*.json);;All files (*)"
+MAX_SPEC_BYTES = 1_000_000
+
+ABOUT = f"""<h3>{TITLE}</h3>
+<p>Build a neural network by clicking, watch it learn to read handwritten digits,
+then test it on your own handwriting.</p>
+<p>The engine is plain NumPy: every layer has a forward and a backward pass you can read.</p>
+<p><b>Data:</b> the MNIST database of handwritten digits, by Yann LeCun, Corinna Cortes and
+Christopher J.C. Burges, licensed
+<a href="https://creativecommons.org/licenses/by-sa/3.0/">CC BY-SA 3.0</a>;
+bundled unchanged.</p>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session if session is not None else Session()
+        self.setObjectName("mainWindow")
+        self.setMinimumSize(1000, 640)
+
+        self.builder = BuilderPanel(self.session)
+        self.training = TrainingPanel(self.session)
+        self.draw = DrawPanel(self.session)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("centreTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.training, "Training")
+        for title, widget in insight_views(self.session):
+            self.tabs.addTab(widget, title)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        for widget, stretch in ((self.builder, 0), (self.tabs, 1), (self.draw, 0)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.setCentralWidget(self.splitter)
+
+        self._make_menus()
+        self._make_status_bar()
+        self.session.fileChanged.connect(self._update_title)
+        self.session.modelChanged.connect(self._update_status)
+        self.session.specChanged.connect(self._update_status)
+        self.session.trainingStateChanged.connect(self._update_actions)
+        self._update_title()
+        self._update_status()
+        self._update_actions()
+        self._restore_layout()
+
+    # -- menus ----------------------------------------------------------------------
+    def _action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self.new_action = self._action(file, "&New network", self.new_network,
+                                       QKeySequence.StandardKey.New,
+                                       "Start again with the seed network")
+        self.open_action = self._action(file, "&Open model...", self.open_model,
+                                        QKeySequence.StandardKey.Open,
+                                        "Open a trained model (.npz)")
+        self.save_action = self._action(file, "&Save model", self.save_model,
+                                        QKeySequence.StandardKey.Save,
+                                        "Save the network, its weights and its history")
+        self.save_as_action = self._action(file, "Save model &as...", self.save_model_as,
+                                           QKeySequence("Ctrl+Shift+S"))
+        file.addSeparator()
+        self.import_action = self._action(file, "&Import architecture...",
+                                          self.import_architecture, None,
+                                          "Load a layer stack from a JSON file")
+        self.export_action = self._action(file, "&Export architecture...",
+                                          self.export_architecture, None,
+                                          "Write the layer stack as JSON")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence("Ctrl+Q"))
+
+        edit = bar.addMenu("&Edit")
+        undo_stack = getattr(self.builder, "undo_stack", None)
+        if undo_stack is not None:
+            self.undo_action = undo_stack.createUndoAction(self, "&Undo")
+            self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+            self.redo_action = undo_stack.createRedoAction(self, "&Redo")
+            self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"),
+                                           QKeySequence.StandardKey.Redo])
+            edit.addAction(self.undo_action)
+            edit.addAction(self.redo_action)
+            edit.addSeparator()
+        delete = getattr(self.builder, "delete_action", None)
+        if delete is not None:
+            edit.addAction(delete)
+
+        network = bar.addMenu("&Network")
+        presets = network.addMenu("&Presets")
+        for name, p in PRESETS.items():
+            action = self._action(presets, p["title"],
+                                  lambda _=False, n=name: self.apply_preset(n),
+                                  tip=p["description"])
+            action.setObjectName(f"preset_{name}")
+        training_actions = getattr(self.training, "actions_for_menu", None)
+        if callable(training_actions):
+            train_menu = bar.addMenu("&Training")
+            for action in training_actions():
+                train_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About", self.show_about)
+
+    def _make_status_bar(self) -> None:
+        self.data_label = QLabel()
+        self.params_label = QLabel()
+        self.data_label.setObjectName("dataStatus")
+        self.params_label.setObjectName("paramsStatus")
+        self.statusBar().addWidget(self.data_label)
+        self.statusBar().addPermanentWidget(self.params_label)
+        try:
+            self.data_label.setText(self.session.data.summary())
+        except Exception as e:  # noqa: BLE001 - shown, never fatal
+            self.data_label.setText(f"No dataset: {e}")
+
+    # -- updates --------------------------------------------------------------------
+    def _update_title(self) -> None:
+        name = self.session.path.name if self.session.path else "untitled"
+        self.setWindowTitle(f"{name}[*] - {TITLE}")
+        self.setWindowModified(self.session.dirty)
+
+    def _update_status(self) -> None:
+        report = self.session.report
+        if report.ok:
+            self.params_label.setText(f"{report.total_params:,} parameters")
+        else:
+            self.params_label.setText("Network not valid")
+
+    def _update_actions(self, *_) -> None:
+        busy = self.session.busy
+        for action in (self.new_action, self.open_action, self.import_action):
+            action.setEnabled(not busy)
+        for action in self.findChildren(QAction):
+            if action.objectName().startswith("preset_"):
+                action.setEnabled(not busy)
+
+    def message(self, text: str, ms: int = 5000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    # -- file actions -----------------------------------------------------------------
+    def _confirm_discard(self) -> bool:
+        """Ask before trained, unsaved work is lost; True means go ahead."""
+        if not (self.session.dirty and self.session.trained):
+            return True
+        answer = QMessageBox.question(
+            self, TITLE, "The trained network has unsaved changes. Save it first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_model()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_network(self) -> None:
+        if self.session.busy or not self._confirm_discard():
+            return
+        self.session.new("seed")
+        self._clear_undo()
+        self.message("New network: the seed preset")
+
+    def open_model(self, path: str | None = None) -> bool:
+        if self.session.busy or not self._confirm_discard():
+            return False
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_dir(),
+                                                  MODEL_FILTER)
+            if not path:
+                return False
+        try:
+            self.session.open(path)
+        except ModelFileError as e:
+            self.error("Cannot open model", str(e))
+            return False
+        self._remember_dir(path)
+        self._clear_undo()
+        self.message(f"Opened {path}")
+        return True
+
+    def save_model(self) -> bool:
+        if self.session.path is None:
+            return self.save_model_as()
+        return self._save_to(self.session.path)
+
+    def save_model_as(self, path: str | None = None) -> bool:
+        if not path:
+            start = str(Path(self._last_dir()) / "model.npz")
+            path, _ = QFileDialog.getSaveFileName(self, "Save model", start, MODEL_FILTER)
+            if not path:
+                return False
+            if not Path(path).suffix:
+                path += ".npz"
+        return self._save_to(path)
+
+    def _save_to(self, path) -> bool:
+        try:
+            self.session.save(path)
+        except (ModelFileError, ValueError) as e:
+            self.error("Cannot save model", str(e))
+            return False
+        self._remember_dir(path)
+        self.message(f"Saved {path}")
+        return True
+
+    def import_architecture(self, path: str | None = None) -> bool:
+        if self.session.busy:
+            return False
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Import architecture",
+                                                  self._last_dir(), SPEC_FILTER)
+            if not path:
+                return False
+        try:
+            if Path(path).stat().st_size > MAX_SPEC_BYTES:
+                raise ValueError("the file is too large for an architecture")
+            spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            self.error("Cannot import architecture", f"{path}: {e}")
+            return False
+        report = check_spec(spec)
+        structural = [e for e in report.errors if e.layer is None or report.input_shape is None]
+        if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list) or structural:
+            reason = structural[0] if structural else "not a network spec"
+            self.error("Cannot import architecture", f"{path}: {reason}")
+            return False
+        bad = [s for s in spec["layers"] if not isinstance(s, dict) or "type" not in s]
+        if bad:
+            self.error("Cannot import architecture", f"{path}: each layer needs a \"type\"")
+            return False
+        self._remember_dir(path)
+        apply = getattr(self.builder, "apply_spec", None)
+        if callable(apply):
+            apply(spec, "Import architecture")
+        else:
+            self.session.set_spec(spec)
+        if report.ok:
+            self.message(f"Imported {path}")
+        else:
+            self.message(f"Imported {path}; the network is not valid yet: {report.errors[0]}")
+        return True
+
+    def export_architecture(self, path: str | None = None) -> bool:
+        if not path:
+            start = str(Path(self._last_dir()) / "network.json")
+            path, _ = QFileDialog.getSaveFileName(self, "Export architecture", start,
+                                                  SPEC_FILTER)
+            if not path:
+                return False
+        try:
+            Path(path).write_text(json.dumps(self.session.spec, indent=2) + "\n",
+                                  encoding="utf-8")
+        except OSError as e:
+            self.error("Cannot export architecture", f"{path}: {e.strerror or e}")
+            return False
+        self._remember_dir(path)
+        self.message(f"Exported the architecture to {path}")
+        return True
+
+    def apply_preset(self, name: str) -> None:
+        if self.session.busy:
+            return
+        apply = getattr(self.builder, "apply_preset", None)
+        if callable(apply):
+            apply(name)
+        else:
+            self.session.load_preset(name)
+        self.message(f"Preset: {PRESETS[name]['title']}")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {TITLE}", ABOUT)
+
+    def _clear_undo(self) -> None:
+        undo_stack = getattr(self.builder, "undo_stack", None)
+        if undo_stack is not None:
+            undo_stack.clear()
+
+    # -- settings -----------------------------------------------------------------------
+    def _settings(self) -> QSettings:
+        return QSettings()
+
+    def _last_dir(self) -> str:
+        return str(self._settings().value("lastDir", str(Path.home())))
+
+    def _remember_dir(self, path) -> None:
+        self._settings().setValue("lastDir", str(Path(path).resolve().parent))
+
+    def _restore_layout(self) -> None:
+        s = self._settings()
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = s.value("window/splitter")
+        if state is None or not self.splitter.restoreState(state):
+            QTimer.singleShot(0, self._default_split)
+
+    def _default_split(self) -> None:
+        width = max(self.width(), 1000)
+        side = max(280, width // 4)
+        self.splitter.setSizes([side, width - 2 * side, side])
+
+    def _save_layout(self) -> None:
+        s = self._settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+
+    def shutdown(self) -> None:
+        """Stop background work; safe to call more than once."""
+        stop = getattr(self.training, "shutdown", None)
+        if callable(stop):
+            stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._confirm_discard():
+            event.ignore()
+            return
+        self.shutdown()
+        self._save_layout()
+        event.accept()

@@ -1,0 +1,226 @@
+"""The state the window's panels share: data, layer stack, settings, model, file.
+
+Panels read the session and listen to its signals; they change it only through
+its methods. It holds no maths: it calls the engine.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from ..data import load_mnist
+from ..nn import (
+    Model,
+    Network,
+    check_hyper,
+    check_spec,
+    load_model,
+    preset,
+    save_model,
+    transfer_weights,
+)
+from ..nn.spec import SpecReport
+from .layer_stack import LayerStack
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+
+
+class Session(QObject):
+    specChanged = Signal()  # the layer stack or the loss changed; ``report`` is new
+    modelChanged = Signal()  # ``model`` was replaced (new architecture, reset, file opened)
+    weightsChanged = Signal()  # ``predictor()`` has new weights (training went on)
+    hyperChanged = Signal()  # ``hyper`` changed
+    trainingStateChanged = Signal(str)  # "idle", "running" or "paused"
+    progressed = Signal(object)  # a training Progress report (already throttled)
+    epochFinished = Signal(dict)  # an epoch record, as stored in the model's history
+    drawingChanged = Signal(object)  # the canvas image (2-D float array), or None if empty
+    showImageRequested = Signal(object, object)  # (uint8 28x28 image, true label or None)
+    fileChanged = Signal()  # ``path`` or ``dirty`` changed
+
+    def __init__(self, data=None, preset_name: str = "seed", parent=None):
+        super().__init__(parent)
+        self._data = data
+        p = preset(preset_name)
+        self.stack = LayerStack(p["spec"]["layers"], p["spec"]["input"])
+        self.hyper: dict = p["hyper"]
+        self.preset_name = preset_name
+        self.report: SpecReport = check_spec(self.stack.spec(), self.hyper["loss"])
+        self.model: Model | None = None
+        self._predictor: Network | None = None
+        self.training_state = IDLE
+        self.path: Path | None = None
+        self.dirty = False
+        self._rebuild(keep_weights=False)
+        self.stack.connect(self._on_stack_event)
+
+    # -- data -------------------------------------------------------------------
+    @property
+    def data(self):
+        """The training/validation/test split (MNIST, loaded on first use)."""
+        if self._data is None:
+            self._data = load_mnist().split()
+        return self._data
+
+    # -- architecture and settings ------------------------------------------------
+    @property
+    def spec(self) -> dict:
+        return self.stack.spec()
+
+    @property
+    def trained(self) -> bool:
+        return self.model is not None and self.model.trained
+
+    @property
+    def busy(self) -> bool:
+        """Training is running or paused: the architecture must not change."""
+        return self.training_state != IDLE
+
+    def load_preset(self, name: str) -> None:
+        p = preset(name)
+        self.preset_name = name
+        self.hyper = p["hyper"]
+        self.hyperChanged.emit()
+        self.stack.reset(p["spec"]["layers"], p["spec"]["input"])  # rebuilds via callback
+
+    def set_spec(self, spec: dict) -> None:
+        """Replace the whole stack (an imported architecture)."""
+        self.stack.reset(spec["layers"], spec.get("input"))
+
+    def would_discard_training(self, spec: dict) -> bool:
+        """True if switching to ``spec`` would lose trained weights."""
+        if not self.trained:
+            return False
+        report = check_spec(spec, self.hyper["loss"])
+        if not report.ok:
+            return True
+        new = Network(spec, seed=self.hyper["seed"], init=self.hyper["init"])
+        old_n = sum(1 for layer in self.model.network.layers if layer.trainable)
+        return transfer_weights(self.model.network, new) < old_n
+
+    def set_hyper(self, **changes) -> list[str]:
+        """Change training settings; returns the problems (nothing changes if any)."""
+        new = {**self.hyper, **changes}
+        problems = check_hyper(new, len(self.data.train_x) if self._data is not None else None)
+        if problems:
+            return problems
+        loss_changed = new["loss"] != self.hyper["loss"]
+        self.hyper = new
+        if self.model is not None:
+            self.model.hyper = dict(new)
+        self.hyperChanged.emit()
+        if loss_changed:
+            self.report = check_spec(self.spec, self.hyper["loss"])
+            self.specChanged.emit()
+        self._set_dirty(True)
+        return []
+
+    def reset_weights(self) -> None:
+        """Fresh random weights from the seed; the history starts again."""
+        self._rebuild(keep_weights=False)
+
+    def _on_stack_event(self, event: str, args: tuple) -> None:
+        self._rebuild(keep_weights=True)
+
+    def _rebuild(self, keep_weights: bool) -> None:
+        self.report = check_spec(self.spec, self.hyper["loss"])
+        old = self.model
+        if self.report.ok:
+            net = Network(self.spec, seed=self.hyper["seed"], init=self.hyper["init"])
+            model = Model(net, dict(self.hyper), [], 0)
+            if keep_weights and old is not None and old.trained:
+                n_old = sum(1 for layer in old.network.layers if layer.trainable)
+                if transfer_weights(old.network, net) == n_old and (
+                        net.spec["layers"] == old.network.spec["layers"]):
+                    model.history, model.samples_seen = old.history, old.samples_seen
+            self.model = model
+            self._predictor = net.snapshot()
+        else:
+            self.model = None
+            self._predictor = None
+        if old is not None or self.model is not None:
+            self._set_dirty(True)
+        self.specChanged.emit()
+        self.modelChanged.emit()
+        self.weightsChanged.emit()
+
+    # -- training -------------------------------------------------------------------
+    def set_training_state(self, state: str) -> None:
+        if state != self.training_state:
+            self.training_state = state
+            self.trainingStateChanged.emit(state)
+
+    def predictor(self) -> Network | None:
+        """A network to predict with: the latest weights published by training.
+
+        Never the network being trained, so a prediction never sees half-updated weights.
+        """
+        return self._predictor
+
+    def publish(self, snapshot: Network, progress=None) -> None:
+        """Training calls this with a copy of the weights (and its Progress, if any)."""
+        self._predictor = snapshot
+        self._set_dirty(True)
+        if progress is not None:
+            self.progressed.emit(progress)
+        self.weightsChanged.emit()
+
+    def finish_epoch(self, record: dict) -> None:
+        self.epochFinished.emit(record)
+
+    # -- drawing --------------------------------------------------------------------
+    def set_drawing(self, image) -> None:
+        self.drawingChanged.emit(image)
+
+    def show_image(self, image, label=None) -> None:
+        """Put an image (e.g. an MNIST test digit) on the drawing canvas."""
+        self.showImageRequested.emit(image, label)
+
+    # -- files --------------------------------------------------------------------------
+    def model_for_saving(self) -> Model:
+        """A consistent model to save: the live one when idle or paused (the worker waits
+        between batches), else the latest published snapshot."""
+        if self.model is None:
+            raise ValueError("the network is not valid yet: fix it before saving")
+        if self.training_state == RUNNING and self._predictor is not None:
+            return Model(self._predictor, dict(self.model.hyper),
+                         copy.deepcopy(self.model.history), self.model.samples_seen)
+        return self.model
+
+    def save(self, path) -> None:
+        """Save the model; raises ModelFileError (the old file stays intact)."""
+        save_model(path, self.model_for_saving())
+        self.path = Path(path)
+        self._set_dirty(False, force=True)
+
+    def open(self, path) -> None:
+        """Load a model file; raises ModelFileError and changes nothing on failure."""
+        model = load_model(path)
+        self.model = None  # the stack reset below must not transfer old weights
+        self.hyper = dict(model.hyper)
+        self.stack.disconnect(self._on_stack_event)
+        try:
+            self.stack.reset(model.network.spec["layers"], model.network.spec["input"])
+        finally:
+            self.stack.connect(self._on_stack_event)
+        self.report = check_spec(self.spec, self.hyper["loss"])
+        self.model = model
+        self._predictor = model.network.snapshot()
+        self.path = Path(path)
+        self.hyperChanged.emit()
+        self.specChanged.emit()
+        self.modelChanged.emit()
+        self.weightsChanged.emit()
+        self._set_dirty(False, force=True)
+
+    def new(self, preset_name: str = "seed") -> None:
+        self.path = None
+        self.load_preset(preset_name)
+        self._set_dirty(False, force=True)
+
+    def _set_dirty(self, dirty: bool, force: bool = False) -> None:
+        if dirty != self.dirty or force:
+            self.dirty = dirty
+            self.fileChanged.emit()
