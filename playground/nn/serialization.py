@@ -90,7 +90,8 @@ class _Invalid(Exception):
 
 
 def _read(path: Path) -> Model:
-    with np.load(path, allow_pickle=False) as z:
+    # open the file here: np.load leaves it open when the archive is damaged
+    with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
         if not hasattr(z, "files"):
             raise _Invalid("not a model file (a single array, not an .npz archive)")
         names = set(z.files)

@@ -20,7 +20,10 @@ import numpy as np
 from .network import Model
 from .optimizers import make_optimizer
 
-DIVERGENCE_FACTOR = 10.0
+DIVERGENCE_FACTOR = 10.0  # a smoothed loss this many times its starting value diverged
+SMOOTHING = 0.1  # weight of the newest batch in the smoothed loss
+REFERENCE_SAMPLES = 1000  # training images that measure the loss at the start
+LOSS_FLOOR = 0.1  # a well-trained network's tiny loss does not make noise look like divergence
 
 
 @dataclass
@@ -139,7 +142,10 @@ class Trainer:
         self._stop.clear()
         self.status, self.message = "running", ""
         last_good = net.get_weights()
-        start_loss = None
+        k = min(REFERENCE_SAMPLES, n)
+        start_loss = self.loss.value(net.forward(d.train_x[:k]), eye[d.train_y[:k]])
+        smoothed = start_loss
+        limit = DIVERGENCE_FACTOR * max(start_loss, LOSS_FLOOR)
         samples = 0
         train_seconds = 0.0
 
@@ -164,8 +170,13 @@ class Trainer:
                     yb = ys[b * bs:(b + 1) * bs]
                     loss, a = net.train_batch(xs[b * bs:(b + 1) * bs], eye[yb],
                                               self.loss, self.optimizer)
-                    if not math.isfinite(loss):
+                    smoothed += SMOOTHING * (loss - smoothed)
+                    if not math.isfinite(smoothed):
                         self._diverged(last_good, "the loss became infinite or NaN")
+                        return
+                    if smoothed > limit:
+                        self._diverged(last_good, f"the loss grew from {start_loss:.3g} "
+                                                  f"to {smoothed:.3g}")
                         return
                     m = len(yb)
                     win_loss += loss * m
@@ -180,12 +191,6 @@ class Trainer:
                     samples += win_n
                     model.samples_seen += win_n
                     mean_loss = win_loss / win_n
-                    if start_loss is None:
-                        start_loss = mean_loss
-                    elif mean_loss > DIVERGENCE_FACTOR * start_loss:
-                        self._diverged(last_good, f"the loss grew from {start_loss:.3g} "
-                                                  f"to {mean_loss:.3g}")
-                        return
                     last_good = net.get_weights()
                     epoch_loss += win_loss
                     epoch_correct += win_correct
