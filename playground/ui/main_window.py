@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.data_label)
         self.statusBar().addPermanentWidget(self.params_label)
         try:
-            self.data_label.setText(self.session.data.summary())
+            self.data_label.setText(f"MNIST: {self.session.data.summary()}")
         except Exception as e:  # noqa: BLE001 - shown, never fatal
             self.data_label.setText(f"No dataset: {e}")
 

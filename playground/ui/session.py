@@ -132,8 +132,7 @@ class Session(QObject):
             model = Model(net, dict(self.hyper), [], 0)
             if keep_weights and old is not None and old.trained:
                 n_old = sum(1 for layer in old.network.layers if layer.trainable)
-                if transfer_weights(old.network, net) == n_old and (
-                        net.spec["layers"] == old.network.spec["layers"]):
+                if transfer_weights(old.network, net) == n_old:  # every weight kept
                     model.history, model.samples_seen = old.history, old.samples_seen
             self.model = model
             self._predictor = net.snapshot()

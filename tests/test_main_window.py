@@ -1,0 +1,148 @@
+"""The main window: parts, menus and shortcuts, files, status bar, closing."""
+
+import json
+
+import pytest
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from playground import nn
+from playground.ui.main_window import MainWindow
+from playground.ui.session import Session
+
+REQUIRED_NAMES = ["layerPalette", "layerStack", "startButton", "pauseButton", "stopButton",
+                  "accuracyPlot", "lossPlot", "drawCanvas", "probabilityBars",
+                  "predictionLabel", "weightsView", "confusionMatrix"]
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *a, **k: shown.append((title, text)))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, small_split):
+    w = MainWindow(Session(data=small_split))
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.session.dirty = False  # nothing to ask about when the fixture closes it
+    w.shutdown()
+
+
+def trained(window):
+    nn.Trainer(window.session.model, window.session.data).run(1)
+    window.session.publish(window.session.model.network.snapshot())
+
+
+def test_title_parts_and_status_bar(window):
+    assert window.windowTitle().endswith("Neural Network Playground")
+    for name in REQUIRED_NAMES:
+        assert window.findChild(QWidget, name) is not None, name
+    assert window.data_label.text() == "MNIST: 2,000 train / 500 validation / 1,000 test"
+    assert window.params_label.text() == "101,770 parameters"
+
+
+def test_menus_have_the_standard_shortcuts(window):
+    shortcuts = {a.text().replace("&", ""): a.shortcut() for a in window.findChildren(QAction)}
+    assert shortcuts["New network"] == QKeySequence(QKeySequence.StandardKey.New)
+    assert shortcuts["Open model..."] == QKeySequence("Ctrl+O")
+    assert shortcuts["Save model"] == QKeySequence("Ctrl+S")
+    assert shortcuts["Save model as..."] == QKeySequence("Ctrl+Shift+S")
+    assert shortcuts["Quit"] == QKeySequence("Ctrl+Q")
+    assert "Import architecture..." in shortcuts and "Export architecture..." in shortcuts
+    assert any(t.startswith("Undo") for t in shortcuts)
+    assert any(t.startswith("Redo") for t in shortcuts)
+
+
+def test_presets_menu_switches_the_network(window):
+    window.findChild(QAction, "preset_modern").trigger()
+    assert window.session.hyper["optimizer"] == "adam"
+    assert window.params_label.text() == "407,050 parameters"
+    window.findChild(QAction, "preset_seed").trigger()
+    assert window.params_label.text() == "101,770 parameters"
+
+
+def test_save_and_open_model(window, tmp_path, small_split, qtbot):
+    trained(window)
+    path = tmp_path / "net.npz"
+    assert window.save_model_as(str(path))
+    assert path.exists() and window.windowTitle().startswith("net.npz")
+    other = MainWindow(Session(data=small_split, preset_name="logistic"))
+    qtbot.addWidget(other)
+    assert other.open_model(str(path))
+    assert other.session.spec == window.session.spec
+    assert other.session.trained
+    other.shutdown()
+
+
+def test_a_broken_model_file_is_reported_and_nothing_changes(window, tmp_path, warnings):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"\x93NUMPY garbage")
+    before = window.session.spec
+    assert not window.open_model(str(bad))
+    assert warnings and "broken.npz" in warnings[0][1]
+    assert window.session.spec == before
+    assert window.isVisible()
+
+
+def test_saving_into_a_missing_folder_is_reported(window, tmp_path, warnings):
+    assert not window.save_model_as(str(tmp_path / "no" / "such" / "m.npz"))
+    assert warnings and "could not save" in warnings[0][1]
+
+
+def test_export_then_import_architecture(window, tmp_path, warnings):
+    path = tmp_path / "arch.json"
+    window.findChild(QAction, "preset_deep").trigger()
+    assert window.export_architecture(str(path))
+    assert json.loads(path.read_text()) == nn.preset("deep")["spec"]
+    window.findChild(QAction, "preset_seed").trigger()
+    assert window.import_architecture(str(path))
+    assert window.session.spec == nn.preset("deep")["spec"]
+    assert not warnings
+
+
+@pytest.mark.parametrize("content", ["{broken", "[1, 2]", '{"layers": 5}',
+                                     '{"input": [28, 28], "layers": [7]}'])
+def test_importing_a_bad_architecture_is_reported(window, tmp_path, warnings, content):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    before = window.session.spec
+    assert not window.import_architecture(str(path))
+    assert warnings and "bad.json" in warnings[0][1]
+    assert window.session.spec == before
+
+
+def test_closing_with_unsaved_training_asks_first(window, monkeypatch):
+    trained(window)
+    asked = []
+
+    def answer(*args, **kwargs):
+        asked.append(args)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window.close()
+    assert asked and window.isVisible()  # cancelled: still open
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window.close()
+    assert not window.isVisible()
+
+
+def test_layout_is_remembered(window, qtbot, small_split):
+    window.resize(1280, 800)
+    window.splitter.setSizes([300, 600, 380])
+    sizes = window.splitter.sizes()
+    window.close()
+    again = MainWindow(Session(data=small_split))
+    qtbot.addWidget(again)
+    again.show()
+    # the offscreen screen is small, so the window may come back narrower: the side
+    # panels keep their widths and the centre takes what is left
+    assert again.splitter.sizes()[0] == sizes[0]
+    assert again.splitter.sizes()[2] == sizes[2]
+    again.shutdown()

@@ -1,0 +1,113 @@
+"""The shared session: architecture changes, settings, weights snapshots, files."""
+
+import numpy as np
+import pytest
+
+from playground import nn
+from playground.ui.layer_stack import LayerStack
+from playground.ui.session import Session
+
+
+@pytest.fixture
+def session(qtbot, small_split):
+    return Session(data=small_split)
+
+
+def train_one_epoch(session):
+    nn.Trainer(session.model, session.data).run(1)
+    session.publish(session.model.network.snapshot())
+
+
+def test_layer_stack_events_and_spec():
+    events = []
+    stack = LayerStack([{"type": "Flatten"}])
+    stack.connect(lambda event, args: events.append((event, args)))
+    stack.append({"type": "Dense", "units": 10})
+    stack.insert(1, {"type": "Sigmoid"})
+    stack.move(2, 1)
+    stack.update(1, units=12)
+    assert stack.remove(2) == {"type": "Sigmoid"}
+    stack.reset([])
+    assert [e for e, _ in events] == ["inserted", "inserted", "moved", "changed", "removed",
+                                      "reset"]
+    assert events[2] == ("moved", (2, 1))
+    assert stack.spec() == {"input": [28, 28], "layers": []}
+
+
+def test_starts_with_the_seed_network(session):
+    assert session.report.ok
+    assert [s["type"] for s in session.spec["layers"]] == [
+        "Flatten", "Dense", "Sigmoid", "Dense", "Sigmoid"]
+    assert session.report.total_params == 101_770
+    assert session.model is not None and not session.trained
+    assert session.predictor() is not session.model.network
+
+
+def test_invalid_stack_has_no_model_and_valid_again_rebuilds(session, qtbot):
+    with qtbot.waitSignal(session.specChanged):
+        session.stack.remove(0)  # Dense without Flatten
+    assert not session.report.ok
+    assert session.report.errors[0].layer == 0
+    assert session.model is None and session.predictor() is None
+    session.stack.insert(0, {"type": "Flatten"})
+    assert session.report.ok and session.model is not None
+
+
+def test_trained_weights_survive_an_unrelated_change(session):
+    train_one_epoch(session)
+    w_first = session.model.network.layers[1].w.copy()
+    # a wider hidden layer: the first Dense changes shape, nothing can be kept
+    assert session.would_discard_training(
+        {"input": [28, 28], "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 64},
+                                       {"type": "Sigmoid"}, {"type": "Dense", "units": 10},
+                                       {"type": "Sigmoid"}]})
+    # swapping the output activation keeps every weight
+    spec = session.spec
+    spec["layers"][4] = {"type": "Softmax"}
+    assert not session.would_discard_training(spec)
+    session.stack.update(4, type="Softmax")
+    assert np.array_equal(session.model.network.layers[1].w, w_first)
+    assert session.trained  # every weight was kept, so the network still counts as trained
+
+
+def test_set_hyper_refuses_bad_values_and_rechecks_the_loss(session, qtbot):
+    assert session.set_hyper(lr=0) == ["learning rate must be a positive finite number"]
+    assert session.hyper["lr"] == 3.0
+    session.stack.update(4, type="ReLU")
+    with qtbot.waitSignal(session.specChanged):
+        assert session.set_hyper(loss="ce") == []
+    assert not session.report.ok
+    assert "cross-entropy needs probabilities" in str(session.report.errors[0])
+
+
+def test_save_and_open_round_trip(session, tmp_path, qtbot):
+    train_one_epoch(session)
+    path = tmp_path / "m.npz"
+    session.save(path)
+    assert session.path == path and not session.dirty
+    other = Session(data=session.data, preset_name="modern")
+    with qtbot.waitSignal(other.modelChanged):
+        other.open(path)
+    assert other.spec == session.spec
+    assert other.hyper == session.hyper
+    assert other.trained
+    x = session.data.test_x[:50]
+    assert np.array_equal(other.predictor().predict(x), session.predictor().predict(x))
+
+
+def test_opening_a_broken_file_changes_nothing(session, tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    before = session.spec
+    with pytest.raises(nn.ModelFileError, match="bad.npz"):
+        session.open(bad)
+    assert session.spec == before and session.model is not None
+
+
+def test_saving_while_running_uses_the_published_snapshot(session):
+    train_one_epoch(session)
+    session.set_training_state("running")
+    snap = session.predictor()
+    assert session.model_for_saving().network is snap
+    session.set_training_state("paused")
+    assert session.model_for_saving() is session.model
