@@ -64,7 +64,7 @@ class SpecReport:
 
 
 def format_shape(shape) -> str:
-    return " x ".join(str(d) for d in shape) if shape is not None else "?"
+    return " x ".join(f"{d:,}" for d in shape) if shape is not None else "?"
 
 
 def make_layer(layer_spec: dict) -> Layer:

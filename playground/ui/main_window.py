@@ -122,9 +122,10 @@ class MainWindow(QMainWindow):
             edit.addAction(self.undo_action)
             edit.addAction(self.redo_action)
             edit.addSeparator()
-        delete = getattr(self.builder, "delete_action", None)
-        if delete is not None:
-            edit.addAction(delete)
+        for name in ("delete_action", "move_up_action", "move_down_action"):
+            action = getattr(self.builder, name, None)
+            if action is not None:
+                edit.addAction(action)
 
         network = bar.addMenu("&Network")
         presets = network.addMenu("&Presets")
