@@ -1,11 +1,520 @@
-"""Placeholder until this panel is built."""
+"""The "Draw & predict" column: draw a digit, see what the network thinks as you draw.
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+The panel reads the canvas, turns it into the network's input with
+:func:`playground.data.to_mnist` and asks ``session.predictor()`` (the latest
+published weights, never the network being trained) for its ten outputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..data import to_mnist
+from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
+
+DRAW_INTERVAL_MS = 33  #: at most ~30 predictions a second while the mouse moves
+WEIGHTS_INTERVAL_MS = 100  #: at most ~10 re-predictions a second during training
+PREVIEW_SCALE = 3  #: the 28 x 28 preview is shown this many times larger
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+
+WINNER = "#e8710a"
+OTHERS = "#4f7cc4"
+UNTRAINED_WINNER = "#8a8a8a"
+UNTRAINED_OTHERS = "#c4c4c4"
+RIGHT, WRONG, ERROR = "#1e8e3e", "#c5221f", "#c5221f"
+
+NO_NETWORK = "Fix the network to predict"
+EMPTY = "Draw a digit"
+UNTRAINED = "Untrained network: guesses are random"
+
+
+class _FitLabel(QLabel):
+    """A one-line label whose font shrinks (down to ``min_pt``) to fit its width.
+
+    Its height stays that of a ``height_pt`` font, so the layout does not jump
+    between a short message and a large prediction.
+    """
+
+    def __init__(self, text: str = "", max_pt: float = 18, height_pt: float = 36,
+                 min_pt: float = 8, parent=None):
+        super().__init__(text, parent)
+        self._max_pt, self._min_pt = max_pt, min_pt
+        big = QFont(self.font())
+        big.setPointSizeF(height_pt)
+        self.setFixedHeight(QFontMetrics(big).height())
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fit()
+
+    def set_text(self, text: str, max_pt: float) -> None:
+        self._max_pt = max_pt
+        self.setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        font = QFont(self.font())
+        width = max(self.contentsRect().width() - 4, 40)
+        pt = self._max_pt
+        while pt > self._min_pt:
+            font.setPointSizeF(pt)
+            if QFontMetrics(font).horizontalAdvance(self.text()) <= width:
+                break
+            pt -= 1
+        font.setPointSizeF(max(pt, self._min_pt))
+        if font != self.font():
+            self.setFont(font)
 
 
 class DrawPanel(QWidget):
-    def __init__(self, session, parent=None):
+    """Canvas, the network's view of it, its prediction and the ten output bars."""
+
+    #: after each prediction: the ten outputs (np.ndarray) or None (nothing to predict)
+    predicted = Signal(object)
+
+    def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
+        self.setObjectName("drawPanel")
+        self.rng = np.random.default_rng()  # picks "Random test digit" (seedable)
+        self._input: np.ndarray | None = None  # the last to_mnist output (None if empty)
+        self._input_version = -1  # canvas version that _input was made from
+        self._sent_version = -1  # canvas version last sent to session.set_drawing
+        self._outputs: np.ndarray | None = None
+        self._truth: int | None = None
+        self._notice = ""  # a message about the last file or test digit (errors in red)
+        self._notice_error = False
+        self.prediction_count = 0  # how many times the network was asked (for tests)
+
+        self._build()
+        self._sent_version = self.canvas.version  # an empty canvas needs no announcing
+
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(DRAW_INTERVAL_MS)
+        self._draw_timer.timeout.connect(self.predict_now)
+        self._weights_timer = QTimer(self)
+        self._weights_timer.setSingleShot(True)
+        self._weights_timer.setInterval(WEIGHTS_INTERVAL_MS)
+        self._weights_timer.timeout.connect(self.predict_now)
+
+        c = self.canvas
+        c.changed.connect(self._on_canvas_changed)
+        c.strokeStarted.connect(self._forget_truth)
+        c.strokeFinished.connect(self.predict_now)
+        c.cleared.connect(self._on_cleared)
+        c.fileDropped.connect(self.load_image_file)
+        session.weightsChanged.connect(self._on_weights_changed)
+        session.modelChanged.connect(self.predict_now)
+        session.trainingStateChanged.connect(self._on_training_state)
+        session.showImageRequested.connect(self.show_image)
+        self.predict_now()
+
+    # -- building ---------------------------------------------------------------------
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("DrawPanel"))
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+
+        title = QLabel("Draw & predict")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        title.setFont(font)
+        title.setToolTip("Draw a digit on the canvas and see what the network thinks,\n"
+                         "updated as you draw and as the network trains.")
+        layout.addWidget(title)
+
+        self.canvas = DrawCanvas()
+        layout.addWidget(self.canvas, 3)
+
+        # the network's input, its prediction and the true label
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        side = 28 * PREVIEW_SCALE
+        preview_box = QVBoxLayout()
+        preview_box.setSpacing(2)
+        self.preview = QLabel()
+        self.preview.setObjectName("inputPreview")
+        self.preview.setFixedSize(side + 2, side + 2)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setStyleSheet("QLabel { background: black; border: 1px solid palette(mid); }")
+        self.preview.setToolTip(
+            "What the network gets: your drawing cropped to its ink, scaled so its\n"
+            "longer side is 20 pixels and centred by its centre of mass in a 28 x 28\n"
+            "field, the way the MNIST digits were prepared.")
+        preview_box.addWidget(self.preview)
+        caption = QLabel("Network input")
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        small = caption.font()
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        caption.setFont(small)
+        caption.setToolTip(self.preview.toolTip())
+        preview_box.addWidget(caption)
+        preview_box.addStretch(1)
+        row.addLayout(preview_box)
+
+        text_box = QVBoxLayout()
+        text_box.setSpacing(2)
+        self.prediction_label = _FitLabel(EMPTY, max_pt=18, height_pt=36)
+        self.prediction_label.setObjectName("predictionLabel")
+        self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignLeft
+                                           | Qt.AlignmentFlag.AlignVCenter)
+        self.prediction_label.setToolTip(
+            "The network's answer: the digit with the highest output, and that output\n"
+            "as a percentage (how sure the network is).")
+        text_box.addWidget(self.prediction_label)
+        self.truth_label = QLabel()
+        self.truth_label.setObjectName("truthLabel")
+        self.truth_label.setToolTip("The label of the MNIST image on the canvas, to compare "
+                                    "with the network's answer")
+        text_box.addWidget(self.truth_label)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("drawStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        text_box.addWidget(self.status_label)
+        text_box.addStretch(1)
+        row.addLayout(text_box, 1)
+        layout.addLayout(row)
+
+        # ten output bars
+        self.bars_plot = pg.PlotWidget(background="w")  # like the training plots
+        self.bars_plot.setObjectName("probabilityBars")
+        self.bars_plot.setMinimumHeight(110)
+        self.bars_plot.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                     QSizePolicy.Policy.Expanding)
+        self.bars_plot.setToolTip(
+            "The network's ten outputs, one per digit; the highest (highlighted) is its\n"
+            "answer. With a softmax output they are probabilities that add up to 1;\n"
+            "with sigmoid outputs each is between 0 and 1 on its own.")
+        plot = self.bars_plot.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.showGrid(x=False, y=True, alpha=0.25)
+        plot.setXRange(-0.6, 9.6, padding=0)
+        self._y_range = None
+        for name in ("bottom", "left"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen("#777", width=1))
+            axis.setTextPen(pg.mkPen("#333", width=1))
+        plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
+        plot.getAxis("left").setWidth(30)
+        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                    brushes=[OTHERS] * 10, pen=pg.mkPen(None))
+        plot.addItem(self.bars)
+        self._set_y_range((0.0, 1.0))
+        layout.addWidget(self.bars_plot, 1)
+
+        # buttons
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        self.clear_button = self._button("Clear", self.clear,
+                                         "Wipe the canvas (Esc or Delete)", "clearButton")
+        self.open_button = self._button("Open image...", self.open_image,
+                                        "Predict the digit in an image file (PNG, JPEG, BMP); "
+                                        "you can also drop a file on the canvas",
+                                        "openImageButton")
+        self.random_button = self._button("Random test digit", self.show_random_digit,
+                                          "Show a random MNIST test image (one the network "
+                                          "never trained on) with its true label (R)",
+                                          "randomDigitButton")
+        for b in (self.clear_button, self.open_button, self.random_button):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+
+        stroke = QHBoxLayout()
+        stroke.setSpacing(6)
+        stroke_label = QLabel("Stroke")
+        self.stroke_slider = QSlider(Qt.Orientation.Horizontal)
+        self.stroke_slider.setObjectName("strokeSlider")
+        self.stroke_slider.setRange(MIN_STROKE, MAX_STROKE)
+        self.stroke_slider.setSingleStep(2)
+        self.stroke_slider.setPageStep(6)
+        self.stroke_slider.setValue(DEFAULT_STROKE)
+        self.stroke_value = QLabel()
+        self.stroke_value.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("0.0 px"))
+        self.stroke_slider.valueChanged.connect(self._on_stroke)
+        tip = ("Brush width, in input pixels (grid squares). About 2.2 gives strokes like\n"
+               "the MNIST digits when you draw a digit filling the canvas; draw small digits\n"
+               "with a thinner brush, since the drawing is scaled up to 20 pixels.")
+        for w in (stroke_label, self.stroke_slider, self.stroke_value):
+            w.setToolTip(tip)
+        stroke.addWidget(stroke_label)
+        stroke.addWidget(self.stroke_slider, 1)
+        stroke.addWidget(self.stroke_value)
+        layout.addLayout(stroke)
+        self._on_stroke(self.stroke_slider.value())
+
+    def _button(self, text, slot, tip, name) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        b.setAutoDefault(False)
+        return b
+
+    # -- public actions -----------------------------------------------------------------
+    def clear(self) -> None:
+        """Wipe the canvas; the panel shows "Draw a digit"."""
+        self.canvas.clear()  # emits cleared -> _on_cleared
+
+    def load_image_file(self, path) -> bool:
+        """Show and predict the digit in an image file (used by drop and Open image).
+        Returns False, with a message in the panel, if the file cannot be used."""
+        try:
+            self.canvas.load_image(path)
+        except (ImageLoadError, OSError, ValueError) as e:
+            self._set_notice(str(e), error=True)
+            return False
+        self._truth = None
+        self._set_notice(f"From {Path(str(path)).name}")
+        self._remember_dir(path)
+        self.predict_now()
+        return True
+
+    def open_image(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image of a digit", self._last_dir(),
+                                              IMAGE_FILTER)
+        if not path:
+            return False
+        return self.load_image_file(path)
+
+    def show_random_digit(self) -> int | None:
+        """Put a random MNIST test image on the canvas; returns its index."""
+        try:
+            data = self.session.data
+            n = len(data.test_x)
+        except Exception as e:  # noqa: BLE001 - a missing dataset is shown, never fatal
+            self._set_notice(f"No test images: {e}", error=True)
+            return None
+        if n == 0:
+            self._set_notice("No test images in the dataset", error=True)
+            return None
+        i = int(self.rng.integers(n))
+        self.session.show_image(data.test_x[i], int(data.test_y[i]))
+        self._set_notice(f"MNIST test image #{i + 1:,}")
+        return i
+
+    def show_image(self, image, label=None) -> None:
+        """Put an image (e.g. a 28 x 28 MNIST digit) on the canvas, with its true label."""
+        try:
+            self.canvas.set_image(image)
+        except (ValueError, TypeError) as e:
+            self._set_notice(f"Cannot show that image: {e}", error=True)
+            return
+        self._truth = None if label is None else int(label)
+        self._set_notice("")
+        self.predict_now()
+
+    def outputs(self) -> np.ndarray | None:
+        """The network's ten outputs for the drawing, or None if nothing was predicted."""
+        return None if self._outputs is None else self._outputs.copy()
+
+    def network_input(self) -> np.ndarray | None:
+        """The 28 x 28 input the network got (to_mnist of the canvas), None if empty."""
+        return None if self._input is None else self._input.copy()
+
+    def predict_now(self) -> None:
+        """Predict the canvas with the latest weights and show the result."""
+        self._draw_timer.stop()
+        self._weights_timer.stop()
+        canvas = self.canvas
+        drawing_changed = canvas.version != self._input_version
+        image = None
+        if drawing_changed:
+            image = canvas.image()
+            self._input = None if canvas.is_empty() else to_mnist(image)
+            self._input_version = canvas.version
+            self._show_preview()
+
+        net = self.session.predictor()
+        outputs = None
+        problem = ""
+        if net is not None and self._input is not None:
+            try:
+                raw = net.predict_proba(self._input[None])
+                outputs = np.asarray(raw, dtype=np.float64).reshape(-1)
+                if outputs.size != 10:
+                    problem = f"The network has {outputs.size} outputs; it needs 10"
+                    outputs = None
+                elif not np.isfinite(outputs).all():
+                    problem = "The network's outputs are not numbers: reset the weights"
+                    outputs = None
+            except Exception as e:  # noqa: BLE001 - shown, never fatal
+                problem = f"Cannot predict: {e}"
+                outputs = None
+            self.prediction_count += 1
+        self._outputs = outputs
+        self._show(net, outputs, problem)
+
+        if canvas.version != self._sent_version:
+            self._sent_version = canvas.version
+            if image is None:
+                image = canvas.image()
+            self.session.set_drawing(None if self._input is None else image)
+        self.predicted.emit(None if outputs is None else outputs.copy())
+
+    # -- showing ------------------------------------------------------------------------
+    def _show(self, net, outputs, problem: str) -> None:
+        trained = self.session.trained
+        label = self.prediction_label
+        grey = self._grey()
+        if net is None:
+            label.set_text(NO_NETWORK, 15)
+            label.setStyleSheet(f"color: {ERROR};")
+        elif outputs is None:
+            label.set_text(problem or EMPTY, 18 if not problem else 13)
+            label.setStyleSheet(f"color: {ERROR};" if problem else f"color: {grey};")
+        else:
+            k = int(outputs.argmax())
+            if np.all((outputs >= 0) & (outputs <= 1)):
+                label.set_text(f"{k} - {outputs[k] * 100:.0f}%", 36)
+            else:
+                label.set_text(f"{k}", 36)
+            label.setStyleSheet("" if trained else f"color: {grey};")
+
+        heights = np.zeros(10) if outputs is None else outputs
+        winner = None if outputs is None else int(outputs.argmax())
+        hi, lo = (WINNER, OTHERS) if trained else (UNTRAINED_WINNER, UNTRAINED_OTHERS)
+        brushes = [hi if i == winner else lo for i in range(10)]
+        self.bars.setOpts(height=heights, brushes=brushes)
+        self._set_y_range((min(0.0, float(heights.min())), max(1.0, float(heights.max()))))
+
+        # the true label of a test image, right or wrong
+        if self._truth is None or self._input is None:
+            self.truth_label.setText("")
+            self.truth_label.setVisible(False)
+        else:
+            text = f"True label: {self._truth}"
+            colour = ""
+            if winner is not None:
+                ok = winner == self._truth
+                text += " - correct" if ok else f" - the network says {winner}"
+                colour = f"color: {RIGHT if ok else WRONG};"
+            self.truth_label.setText(text)
+            self.truth_label.setStyleSheet(colour)
+            self.truth_label.setVisible(True)
+
+        # one status line: file problems first, then the network's state
+        if self._notice:
+            status, colour = self._notice, (ERROR if self._notice_error else grey)
+        elif net is None:
+            status, colour = ("The network is not valid yet: see the builder on the left",
+                              grey)
+        elif not trained:
+            status, colour = UNTRAINED, grey
+        elif self.session.training_state != "idle":
+            status, colour = "Following training: updates as the network learns", grey
+        else:
+            status, colour = "", grey
+        self.status_label.setText(status)
+        self.status_label.setStyleSheet(f"color: {colour};")
+        self.status_label.setVisible(bool(status))
+
+    def _set_y_range(self, y_range: tuple[float, float]) -> None:
+        """0..1 with fixed ticks; wider (automatic ticks) for outputs outside 0..1."""
+        if y_range == self._y_range:
+            return
+        self._y_range = y_range
+        lo, hi = y_range
+        span = hi - lo
+        plot = self.bars_plot.getPlotItem()
+        plot.setYRange(lo - 0.03 * span, hi + 0.06 * span, padding=0)
+        plot.getAxis("left").setTicks(
+            [[(0, "0"), (0.5, "0.5"), (1, "1")]] if y_range == (0.0, 1.0) else None)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        scale = PREVIEW_SCALE + 1 if self.width() >= 420 else PREVIEW_SCALE
+        if self.preview.width() != 28 * scale + 2:
+            self.preview.setFixedSize(28 * scale + 2, 28 * scale + 2)
+            self._show_preview()
+
+    def _show_preview(self) -> None:
+        side = self.preview.width() - 2
+        if self._input is None:
+            pixels = np.zeros((28, 28), np.uint8)
+        else:
+            pixels = np.ascontiguousarray(np.rint(self._input * 255), dtype=np.uint8)
+        image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+        self.preview.setPixmap(QPixmap.fromImage(image).scaled(
+            side, side, Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.FastTransformation))
+
+    def _grey(self) -> str:
+        """Half-way between text and background: muted in light and dark themes."""
+        a, b = self.palette().windowText().color(), self.palette().window().color()
+        mixed = ((a.red() + b.red()) // 2, (a.green() + b.green()) // 2,
+                 (a.blue() + b.blue()) // 2)
+        return "#" + "".join(f"{c:02x}" for c in mixed)
+
+    def _set_notice(self, text: str, error: bool = False) -> None:
+        self._notice, self._notice_error = text, error
+        self._show(self.session.predictor(), self._outputs, "")
+
+    # -- reacting -----------------------------------------------------------------------
+    def _on_canvas_changed(self) -> None:
+        if not self._draw_timer.isActive():
+            self._draw_timer.start()
+
+    def _forget_truth(self) -> None:
+        self._truth = None
+        self._notice = ""
+
+    def _on_cleared(self) -> None:
+        self._truth = None
+        self._notice = ""
+        self.predict_now()
+
+    def _on_weights_changed(self) -> None:
+        if not self._weights_timer.isActive() and not self._draw_timer.isActive():
+            self._weights_timer.start()
+
+    def _on_training_state(self, _state: str) -> None:
+        self._show(self.session.predictor(), self._outputs, "")
+
+    def _on_stroke(self, value: int) -> None:
+        self.canvas.set_stroke_width(value)
+        self.stroke_value.setText(f"{value / 10:.1f} px")
+
+    def keyPressEvent(self, event) -> None:
+        key, mods = event.key(), event.modifiers()
+        if mods == Qt.KeyboardModifier.NoModifier:
+            if key in (Qt.Key.Key_Escape, Qt.Key.Key_Delete):
+                self.clear()
+                return
+            if key == Qt.Key.Key_R:
+                self.show_random_digit()
+                return
+        super().keyPressEvent(event)
+
+    # -- settings -----------------------------------------------------------------------
+    def _last_dir(self) -> str:
+        s = QSettings()
+        return str(s.value("draw/imageDir", s.value("lastDir", str(Path.home()))))
+
+    def _remember_dir(self, path) -> None:
+        try:
+            QSettings().setValue("draw/imageDir", str(Path(str(path)).resolve().parent))
+        except OSError:
+            pass
