@@ -8,6 +8,8 @@ tunable parameters) fills ``nabla_w`` and ``nabla_b``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 MAX_UNITS = 100_000
@@ -49,7 +51,7 @@ class Flatten(Layer):
 
     def forward(self, x):
         self._shape = x.shape
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))  # -1 fails for 0 rows
 
     def backward(self, delta, need_input_grad=True):
         return delta.reshape(self._shape) if need_input_grad else None

@@ -10,7 +10,11 @@ import numpy as np
 
 
 def sgd(layers, lr: float) -> None:
-    """Plain gradient descent: w <- w - lr * nabla_w, b <- b - lr * nabla_b."""
+    """Plain gradient descent: w <- w - lr * nabla_w, b <- b - lr * nabla_b.
+
+    The gradients are scaled by lr in place (no temporary array per step), so after a
+    step ``nabla_w`` holds lr * nabla_w.
+    """
     for layer in layers:
         if layer.trainable:
             for p, g in zip(layer.params(), layer.grads()):
@@ -76,7 +80,7 @@ class Adam(SGD):
     def step(self, layers):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        step = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        step = float(self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))  # keeps float32
         for layer in layers:
             if layer.trainable:
                 for p, g in zip(layer.params(), layer.grads()):

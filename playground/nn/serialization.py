@@ -49,6 +49,7 @@ def save_model(path, model: Model) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.",
                                    suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), _new_file_mode(path))  # mkstemp's file is private (0600)
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
@@ -60,6 +61,16 @@ def save_model(path, model: Model) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _new_file_mode(path: Path) -> int:
+    """An existing file's permissions, else what a new file gets (0666 less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def load_model(path) -> Model:
@@ -131,7 +142,8 @@ def _check_meta(meta) -> tuple[dict, dict]:
     if meta.get("version") != VERSION:
         raise _Invalid(f"model format version {meta.get('version')!r} is not supported "
                        f"(this app reads version {VERSION})")
-    report = check_spec(meta.get("spec"))
+    hyper = meta.get("hyper")
+    report = check_spec(meta.get("spec"), hyper.get("loss") if isinstance(hyper, dict) else None)
     if not report.ok:
         raise _Invalid(f"its network is invalid: {report.errors[0]}")
     hyper = meta.get("hyper")

@@ -128,20 +128,30 @@ class Trainer:
         Yields a ``Progress`` ``reports_per_epoch`` times per epoch (with the accuracy
         on the first ``val_sample`` validation images if ``validate_reports``) and an
         ``EpochEnd`` after each epoch. Sets ``status`` and ``message`` when done.
+        A ``stop()`` that comes before the first batch still stops the run.
         """
+        try:
+            yield from self._steps(epochs, reports_per_epoch, validate_reports, val_sample)
+        finally:
+            self._stop.clear()
+
+    def _steps(self, epochs, reports_per_epoch, validate_reports, val_sample):
         model, net, d = self.model, self.model.network, self.data
         h = model.hyper
         epochs = int(h["epochs"] if epochs is None else epochs)
         bs = int(h["batch_size"])
         n = len(d.train_x)
         batches = math.ceil(n / bs)
-        report_every = max(1, batches // max(1, reports_per_epoch))
+        reports = min(max(1, reports_per_epoch), batches)
+        report_after = [False] * (batches + 1)  # evenly spread, the last at the epoch's end
+        for r in range(1, reports + 1):
+            report_after[-(-r * batches // reports)] = True
         first_epoch = len(model.history) + 1
         rng = np.random.default_rng([int(h["seed"]), first_epoch])
         eye = np.eye(10, dtype=net.dtype)
-        self._stop.clear()
         self.status, self.message = "running", ""
         last_good = net.get_weights()
+        pending = None  # weights at the last report, good once a batch ran on them
         k = min(REFERENCE_SAMPLES, n)
         start_loss = self.loss.value(net.forward(d.train_x[:k]), eye[d.train_y[:k]])
         smoothed = start_loss
@@ -160,7 +170,9 @@ class Trainer:
                 t0 = time.perf_counter()
                 for b in range(batches):
                     if self._stop.is_set() or not self._running.is_set():
-                        epoch_seconds += time.perf_counter() - t0
+                        dt = time.perf_counter() - t0
+                        epoch_seconds += dt
+                        train_seconds += dt
                         self._running.wait()
                         if self._stop.is_set():
                             model.samples_seen += win_n
@@ -168,8 +180,10 @@ class Trainer:
                             return
                         t0 = time.perf_counter()
                     yb = ys[b * bs:(b + 1) * bs]
-                    loss, a = net.train_batch(xs[b * bs:(b + 1) * bs], eye[yb],
-                                              self.loss, self.optimizer)
+                    # divergence is judged from the loss: overflow warnings are noise
+                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                        loss, a = net.train_batch(xs[b * bs:(b + 1) * bs], eye[yb],
+                                                  self.loss, self.optimizer)
                     smoothed += SMOOTHING * (loss - smoothed)
                     if not math.isfinite(smoothed):
                         self._diverged(last_good, "the loss became infinite or NaN")
@@ -178,11 +192,15 @@ class Trainer:
                         self._diverged(last_good, f"the loss grew from {start_loss:.3g} "
                                                   f"to {smoothed:.3g}")
                         return
+                    if pending is not None:  # this batch ran on the last report's weights
+                        if loss <= limit:
+                            last_good = pending
+                        pending = None
                     m = len(yb)
                     win_loss += loss * m
                     win_correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
                     win_n += m
-                    if (b + 1) % report_every and b + 1 != batches:
+                    if not report_after[b + 1]:
                         continue
                     # a report: time the training so far, then evaluate off the clock
                     dt = time.perf_counter() - t0
@@ -191,7 +209,7 @@ class Trainer:
                     samples += win_n
                     model.samples_seen += win_n
                     mean_loss = win_loss / win_n
-                    last_good = net.get_weights()
+                    pending = net.get_weights()
                     epoch_loss += win_loss
                     epoch_correct += win_correct
                     val = None
@@ -211,7 +229,8 @@ class Trainer:
                     "accuracy": epoch_correct / n,
                     "val_accuracy": (net.accuracy(d.val_x, d.val_y) / len(d.val_x)
                                      if len(d.val_x) else None),
-                    "test_accuracy": net.accuracy(d.test_x, d.test_y) / len(d.test_x),
+                    "test_accuracy": (net.accuracy(d.test_x, d.test_y) / len(d.test_x)
+                                      if len(d.test_x) else None),
                     "lr": self.optimizer.lr,
                 }
                 model.history.append(record)
