@@ -40,7 +40,8 @@ def _positive_int(name):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not '{text}'")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, not '{text}'") from None
         if value < 1:
             raise argparse.ArgumentTypeError(f"{name} must be at least 1, not {value}")
         return value
@@ -161,7 +162,8 @@ def cmd_train(args) -> int:
                   f"{pr.samples_per_second:,.0f} samples/s")
 
     def on_epoch(r: dict) -> None:
-        val = f"  validation {100 * r['val_accuracy']:.2f}%" if r["val_accuracy"] is not None else ""
+        val = ("" if r["val_accuracy"] is None
+               else f"  validation {100 * r['val_accuracy']:.2f}%")
         print(f"epoch {r['epoch']}: {r['seconds']:.2f} s  loss {r['loss']:.4f}{val}  "
               f"test {100 * r['test_accuracy']:.2f}%", file=sys.stderr, flush=True)
 
@@ -244,7 +246,7 @@ def cmd_predict(args) -> int:
     probs = model.network.predict_proba(np.stack(inputs))
     results = [{"file": path, "digit": int(p.argmax()),
                 "probabilities": [round(float(v), 6) for v in p]}
-               for path, p in zip(args.images, probs)]
+               for path, p in zip(args.images, probs, strict=True)]
     if args.json:
         print(json.dumps(results))
     else:

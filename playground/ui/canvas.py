@@ -14,16 +14,11 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QImage,
-    QImageReader,
-    QPainter,
-    QPen,
-)
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..data import to_mnist
+from .images import qimage_to_gray, read_qimage
 
 RESOLUTION = 280  #: side of the stored drawing, in pixels (10 per input pixel)
 GRID = 28  #: the network's input side: the faint grid on the canvas
@@ -230,17 +225,11 @@ class DrawCanvas(QWidget):
     def load_image(self, path) -> None:
         """Show the digit in an image file (PNG, JPEG, BMP, ...), dark-on-light or
         light-on-dark. Raises :class:`ImageLoadError` with a message for the user."""
-        name = Path(str(path)).name or str(path)
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid() and max(size.width(), size.height()) > MAX_FILE_SIDE:
-            reader.setScaledSize(size.scaled(MAX_FILE_SIDE, MAX_FILE_SIDE,
-                                             Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-        if image.isNull():
-            raise ImageLoadError(f"Cannot read {name}: {reader.errorString()}")
-        self.set_qimage(image, name)
+        try:
+            image = read_qimage(path, MAX_FILE_SIDE)
+        except ValueError as e:
+            raise ImageLoadError(str(e)) from None
+        self.set_qimage(image, Path(str(path)).name or str(path))
 
     def set_qimage(self, image: QImage, name: str = "the image") -> None:
         """Show the digit in a QImage (any format; transparency counts as background)."""
@@ -248,10 +237,9 @@ class DrawCanvas(QWidget):
             raise ImageLoadError(f"Cannot use {name}: the image is empty")
         image = image.scaled(self._res, self._res, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
-        backgrounds = [Qt.GlobalColor.white, Qt.GlobalColor.black] if image.hasAlphaChannel() \
-            else [None]
+        backgrounds = [255, 0] if image.hasAlphaChannel() else [None]
         for background in backgrounds:
-            ink = _normalised_ink(_grey(image, background))
+            ink = _normalised_ink(qimage_to_gray(image, background))
             if ink is not None:
                 self.set_image(ink)
                 return
@@ -371,20 +359,6 @@ class DrawCanvas(QWidget):
             return
         event.acceptProposedAction()
         self.fileDropped.emit(path)
-
-
-def _grey(image: QImage, background) -> np.ndarray:
-    """A QImage as a uint8 grey array, transparent parts over ``background``."""
-    if background is not None:
-        flat = QImage(image.size(), QImage.Format.Format_RGB32)
-        flat.fill(background)
-        painter = QPainter(flat)
-        painter.drawImage(0, 0, image)
-        painter.end()
-        image = flat
-    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    buf = np.frombuffer(grey.constBits(), np.uint8)
-    return buf.reshape(grey.height(), grey.bytesPerLine())[:, :grey.width()].copy()
 
 
 def _normalised_ink(grey: np.ndarray) -> np.ndarray | None:

@@ -3,32 +3,46 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QImageReader
 
-MAX_PIXELS = 40_000_000
+MAX_SIDE = 4096  # larger images are read scaled down: a digit needs far fewer pixels
 
 
-def qimage_to_gray(image: QImage) -> np.ndarray:
-    """A QImage as a (height, width) uint8 array; transparency is composited on white."""
+def read_qimage(path, max_side: int = MAX_SIDE) -> QImage:
+    """Read a PNG, JPEG, BMP (any format Qt reads), turned upright as its metadata says.
+
+    Raises ValueError with a message naming the file when it cannot be read.
+    """
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and max(size.width(), size.height()) > max_side:
+        reader.setScaledSize(size.scaled(max_side, max_side,
+                                         Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise ValueError(f"{path}: cannot read the image ({reader.errorString().lower()})")
+    return image
+
+
+def qimage_to_gray(image: QImage, background: int | None = 255) -> np.ndarray:
+    """A QImage as a (height, width) uint8 array.
+
+    Transparent parts are laid over a ``background`` grey level (255 white, 0 black);
+    with None the colour under the transparency is kept.
+    """
     rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
     h, w = rgba.height(), rgba.width()
     raw = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=h * rgba.bytesPerLine())
     px = raw.reshape(h, rgba.bytesPerLine())[:, :w * 4].reshape(h, w, 4).astype(np.float32)
     gray = px[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    alpha = px[..., 3] / 255.0
-    return np.rint(gray * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    if background is not None:
+        alpha = px[..., 3] / 255.0
+        gray = gray * alpha + float(background) * (1.0 - alpha)
+    return np.clip(np.rint(gray), 0, 255).astype(np.uint8)
 
 
 def read_image(path) -> np.ndarray:
-    """Read a PNG, JPEG, BMP (any format Qt reads) as a 2-D uint8 array.
-
-    Raises ValueError with a message naming the file when it cannot be read.
-    """
-    reader = QImageReader(str(path))
-    size = reader.size()
-    if size.isValid() and size.width() * size.height() > MAX_PIXELS:
-        raise ValueError(f"{path}: image too large ({size.width()} x {size.height()})")
-    image = reader.read()
-    if image.isNull():
-        raise ValueError(f"{path}: cannot read the image ({reader.errorString().lower()})")
-    return qimage_to_gray(image)
+    """An image file as a 2-D uint8 array (transparency over white)."""
+    return qimage_to_gray(read_qimage(path))
