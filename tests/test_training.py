@@ -474,3 +474,28 @@ def test_a_split_without_test_images_trains(small_split):
     result = nn.Trainer(model, small_split.limit(500, 100, 0)).run(1)
     assert result.status == "finished"
     assert result.epochs[0]["test_accuracy"] is None
+
+
+def test_on_wait_tells_when_a_pause_takes_hold(small_split):
+    import threading
+
+    trainer = nn.Trainer(seed_model(), small_split)
+    calls = []
+    held = threading.Event()
+
+    def on_wait(waiting):
+        calls.append(waiting)
+        if waiting:
+            held.set()
+
+    trainer.on_wait = on_wait
+    trainer.pause()
+    thread = threading.Thread(target=trainer.run, args=(1,))
+    thread.start()
+    assert held.wait(5), "the paused loop never reported that it waits"
+    assert calls == [True]
+    trainer.resume()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert calls == [True, False]
+    assert trainer.status == "finished"

@@ -89,6 +89,9 @@ class Trainer:
         self.blas_threads = blas_threads
         self.status = "idle"
         self.message = ""
+        # called (in the training thread) with True when a pause takes hold between
+        # mini-batches, the network consistent and idle, and with False when it goes on
+        self.on_wait: Callable[[bool], None] | None = None
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
@@ -173,7 +176,12 @@ class Trainer:
                         dt = time.perf_counter() - t0
                         epoch_seconds += dt
                         train_seconds += dt
+                        on_wait = self.on_wait if not self._running.is_set() else None
+                        if on_wait:
+                            on_wait(True)
                         self._running.wait()
+                        if on_wait:
+                            on_wait(False)
                         if self._stop.is_set():
                             model.samples_seen += win_n
                             self.status, self.message = "stopped", "stopped"

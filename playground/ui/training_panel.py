@@ -1,11 +1,770 @@
-"""Placeholder until this panel is built."""
+"""The "Training" tab: settings, Start/Pause/Stop, live plots, progress and a log.
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+Training runs in a ``TrainingWorker`` on its own thread; this panel only shows what the
+worker reports and passes the person's controls on to the trainer's thread-safe flags.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QSignalBlocker, Qt, Slot
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpacerItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..nn import check_hyper
+from ..nn.losses import LOSS_TITLES
+from ..nn.optimizers import OPTIMIZER_TITLES
+from .plots import TrainingPlots
+from .worker import TrainingWorker, describe_error, make_trainer, reports_per_epoch
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+VAL_SAMPLE = 1000
+MAX_EPOCHS = 1000
+MAX_SEED = 2**31 - 1  # QSpinBox holds a C int
+MIN_WIDTH = 300  # the panel folds its rows below NARROW_WIDTH so it fits this
+NARROW_WIDTH = 500
+
+LOSS_TIPS = {
+    "se": "Squared error: half the squared distance between the outputs and the one-hot "
+          "target. The classic choice for sigmoid outputs.",
+    "ce": "Cross-entropy: minus the log of the probability given to the right digit. "
+          "Learns faster; needs a Softmax (or Sigmoid) output layer.",
+}
+OPTIMIZER_TIPS = {
+    "sgd": "Plain stochastic gradient descent: each batch moves the weights against "
+           "the gradient, scaled by the learning rate.",
+    "momentum": "SGD with momentum: the steps keep some of their previous direction, "
+                "which smooths and speeds up descent.",
+    "adam": "Adam: a step size per weight, adapted from the gradients' running mean and "
+            "variance. Use a small learning rate (about 0.001).",
+}
+
+OK_COLOR, WARN_COLOR, ERROR_COLOR, INFO_COLOR = "#1e7b34", "#a15c00", "#b3261e", "#444"
+
+
+def format_duration(seconds: float) -> str:
+    """0:07, 2:15, 1:02:03; "--" when unknown."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "--"
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_lr(lr: float) -> str:
+    """The learning rate as typed back: exact enough that reading it gives the same float."""
+    return f"{lr:.12g}"
+
+
+def parse_number(text: str):
+    """The float in ``text`` (a decimal comma is fine), or the text itself if none."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return text
 
 
 class TrainingPanel(QWidget):
-    def __init__(self, session, parent=None):
+    """Settings, controls and live feedback for training ``session.model``.
+
+    Public: ``start(epochs=None)``, ``toggle_pause()``, ``stop()``, ``train_one_epoch()``,
+    ``reset_weights()``, ``actions_for_menu()``, ``shutdown()``, ``trainer()``, ``worker``,
+    ``plots`` (a ``TrainingPlots``) and the widgets named in ``__init__``.
+    """
+
+    def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("trainingPanel")
         self.session = session
+        self._trainer = None
+        self._trainer_key = None
+        self._worker: TrainingWorker | None = None
+        self._stopping = False
+        self._lr_problem: str | None = None
+        self._history_ref = None
+        self._seconds_per_sample: float | None = None
+        self._position = 0.0  # epochs of samples seen at the last report
+        self._run_first_epoch = 1
+        self._run_epochs = 1
+        self._run_started = 0.0
+        self._last_test: float | None = None
+        self._status_color = None
+
+        self._make_actions()
+        self._make_widgets()
+        self._make_layout()
+
+        session.hyperChanged.connect(self._show_hyper)
+        session.specChanged.connect(self._update_controls)
+        session.modelChanged.connect(self._on_model_changed)
+        session.trainingStateChanged.connect(self._update_controls)
+        self._show_hyper()
+        self._on_model_changed()
+
+    # -- construction -------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def action(text, slot, shortcut, tip, name):
+            a = QAction(text, self)
+            a.setObjectName(name)
+            a.setShortcut(QKeySequence(shortcut))
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            return a
+
+        self.start_action = action("&Start", lambda: self.start(), "F5",
+                                   "Train the network (F5)", "startAction")
+        self.pause_action = action("&Pause", self.toggle_pause, "F6",
+                                   "Pause training between two batches (F6)", "pauseAction")
+        self.stop_action = action("S&top", self.stop, "Shift+F5",
+                                  "Stop training after the current batch (Shift+F5)",
+                                  "stopAction")
+        self.epoch_action = action("+1 &epoch", self.train_one_epoch, "F7",
+                                   "Train exactly one more epoch (F7)", "epochAction")
+        self.reset_action = action("&Reset weights", self.reset_weights, "Ctrl+R",
+                                   "Fresh random weights from the seed; the history "
+                                   "starts again (Ctrl+R)", "resetAction")
+
+    def _button(self, action: QAction, name: str) -> QPushButton:
+        button = QPushButton(action.text().replace("&", ""))
+        button.setObjectName(name)
+        button.clicked.connect(action.trigger)
+
+        def sync():
+            button.setText(action.text().replace("&", ""))
+            button.setEnabled(action.isEnabled())
+            button.setToolTip(action.toolTip())
+
+        action.changed.connect(sync)
+        sync()
+        return button
+
+    def _make_widgets(self) -> None:
+        self.loss_combo = QComboBox()
+        self.loss_combo.setObjectName("lossCombo")
+        for key, title in LOSS_TITLES.items():
+            self.loss_combo.addItem(title, key)
+            self.loss_combo.setItemData(self.loss_combo.count() - 1, LOSS_TIPS.get(key, title),
+                                        Qt.ItemDataRole.ToolTipRole)
+        self.loss_combo.setToolTip("The loss the training minimises:\n"
+                                   + "\n".join(f"- {t}" for t in LOSS_TIPS.values()))
+        self.loss_combo.activated.connect(
+            lambda _: self._apply(loss=self.loss_combo.currentData()))
+
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.setObjectName("optimizerCombo")
+        for key, title in OPTIMIZER_TITLES.items():
+            self.optimizer_combo.addItem(title, key)
+            self.optimizer_combo.setItemData(self.optimizer_combo.count() - 1,
+                                             OPTIMIZER_TIPS.get(key, title),
+                                             Qt.ItemDataRole.ToolTipRole)
+        self.optimizer_combo.setToolTip("How the gradients change the weights:\n"
+                                        + "\n".join(f"- {t}" for t in OPTIMIZER_TIPS.values()))
+        self.optimizer_combo.activated.connect(
+            lambda _: self._apply(optimizer=self.optimizer_combo.currentData()))
+
+        self.lr_edit = QLineEdit()
+        self.lr_edit.setObjectName("lrEdit")
+        self._lr_tip = ("The learning rate: how far each batch moves the weights. "
+                        "A positive number such as 3, 0.5 or 1e-3.\n"
+                        "You can change it while training: it takes effect at the next "
+                        "batch and is marked on the plots.")
+        self.lr_edit.setToolTip(self._lr_tip)
+        self.lr_edit.textEdited.connect(self._check_lr_text)
+        self.lr_edit.editingFinished.connect(self._apply_lr)
+
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setObjectName("batchSpin")
+        self.batch_spin.setKeyboardTracking(False)
+        self.batch_spin.setToolTip("Images per mini-batch: the weights change once per "
+                                   "batch. Small batches learn more per epoch; large "
+                                   "batches run faster per image.")
+        self.batch_spin.valueChanged.connect(lambda v: self._apply(batch_size=int(v)))
+
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setObjectName("epochsSpin")
+        self.epochs_spin.setRange(1, MAX_EPOCHS)
+        self.epochs_spin.setKeyboardTracking(False)
+        self.epochs_spin.setToolTip(f"Passes over the training images that Start runs "
+                                    f"(1 to {MAX_EPOCHS:,}).")
+        self.epochs_spin.valueChanged.connect(lambda v: self._apply(epochs=int(v)))
+
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("seedSpin")
+        self.seed_spin.setRange(0, MAX_SEED)
+        self.seed_spin.setKeyboardTracking(False)
+        self.seed_spin.setToolTip("The random seed: the same seed gives the same starting "
+                                  "weights (after Reset weights) and the same shuffling.")
+        self.seed_spin.valueChanged.connect(self._apply_seed)
+
+        self.lr_error = QLabel()
+        self.lr_error.setObjectName("lrError")
+        self.form_message = QLabel()
+        self.form_message.setObjectName("formMessage")
+        for label in (self.lr_error, self.form_message):
+            label.setWordWrap(True)
+            label.setStyleSheet(f"color: {ERROR_COLOR};")
+            label.hide()
+
+        self.start_button = self._button(self.start_action, "startButton")
+        self.pause_button = self._button(self.pause_action, "pauseButton")
+        self.stop_button = self._button(self.stop_action, "stopButton")
+        self.epoch_button = self._button(self.epoch_action, "epochButton")
+        self.reset_button = self._button(self.reset_action, "resetButton")
+        self.start_button.setDefault(False)
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            b.setMinimumWidth(QFontMetrics(b.font()).horizontalAdvance("Continue") + 20)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progressBar")
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("Not started")
+        self.progress_bar.setToolTip("The run: which epoch, and how far through it")
+        self.stats_label = QLabel()
+        self.stats_label.setObjectName("statsLabel")
+        self.stats_label.setToolTip("Training speed, time since Start, and time left")
+        self.stats_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusLabel")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setToolTip("What training is doing, and how the last run ended")
+
+        self.plots = TrainingPlots()
+        self.accuracy_plot = self.plots.accuracy_plot
+        self.loss_plot = self.plots.loss_plot
+
+        self.log = QPlainTextEdit()
+        self.log.setObjectName("trainingLog")
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(1000)
+        self.log.setToolTip("Each epoch's results, and what happened during training")
+        self.log.setPlaceholderText("Epoch results appear here.")
+        lines = QFontMetrics(self.log.font()).lineSpacing()
+        self.log.setMinimumHeight(lines * 2 + 12)
+        self.log.setMaximumHeight(lines * 5 + 12)
+        self.log.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def _make_layout(self) -> None:
+        self._form = QGridLayout()
+        self._form.setHorizontalSpacing(8)
+        self._form.setVerticalSpacing(6)
+        self._form_cells = []
+        cells = [("&Loss", self.loss_combo), ("&Optimizer", self.optimizer_combo),
+                 ("Learning &rate", self.lr_edit), ("&Batch size", self.batch_spin),
+                 ("E&pochs", self.epochs_spin), ("See&d", self.seed_spin)]
+        for text, widget in cells:
+            label = QLabel(text)
+            label.setBuddy(widget)
+            label.setToolTip(widget.toolTip())
+            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            widget.setMinimumWidth(50)
+            self._form_cells.append((label, widget))
+
+        run = QHBoxLayout()  # Start, Pause, Stop
+        run.setSpacing(6)
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            run.addWidget(b)
+        more = QHBoxLayout()  # +1 epoch ... Reset weights
+        more.setSpacing(6)
+        more.addWidget(self.epoch_button)
+        more.addStretch(1)
+        more.addWidget(self.reset_button)
+        self._buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._buttons.setSpacing(6)
+        self._buttons.addLayout(run)
+        self._buttons_gap = QSpacerItem(12, 0, QSizePolicy.Policy.Fixed,
+                                        QSizePolicy.Policy.Fixed)
+        self._buttons.addSpacerItem(self._buttons_gap)
+        self._buttons.addLayout(more, 1)
+
+        self._progress = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._progress.setSpacing(6)
+        self._progress.addWidget(self.progress_bar, 1)
+        self._progress.addWidget(self.stats_label)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("TrainingPanel"))
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addLayout(self._form)
+        layout.addLayout(self._buttons)
+        layout.addLayout(self._progress)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.plots, 1)
+        layout.addWidget(self.log)
+        # narrow (a small window, wide side panels): the form and rows fold in two
+        self.setMinimumWidth(MIN_WIDTH)
+        self._narrow: bool | None = None
+        self._arrange(narrow=False)
+
+    def _arrange(self, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        per_row = 2 if narrow else 3
+        form = self._form
+        for label, widget in self._form_cells:
+            form.removeWidget(label)
+            form.removeWidget(widget)
+        form.removeWidget(self.lr_error)
+        form.removeWidget(self.form_message)
+        for column in range(6):
+            form.setColumnStretch(column, 0)
+        for i, (label, widget) in enumerate(self._form_cells):
+            row, col = divmod(i, per_row)
+            form.addWidget(label, row, 2 * col)
+            form.addWidget(widget, row, 2 * col + 1)
+            form.setColumnStretch(2 * col + 1, 1)
+        rows = math.ceil(len(self._form_cells) / per_row)
+        form.addWidget(self.lr_error, rows, 0, 1, 2 * per_row)
+        form.addWidget(self.form_message, rows + 1, 0, 1, 2 * per_row)
+        direction = (QBoxLayout.Direction.TopToBottom if narrow
+                     else QBoxLayout.Direction.LeftToRight)
+        self._buttons_gap.changeSize(0 if narrow else 12, 0, QSizePolicy.Policy.Fixed,
+                                     QSizePolicy.Policy.Fixed)
+        self._buttons.setDirection(direction)
+        self._progress.setDirection(direction)
+        self._buttons.invalidate()
+
+    def resizeEvent(self, event) -> None:
+        self._arrange(event.size().width() < NARROW_WIDTH)
+        super().resizeEvent(event)
+
+    # -- public --------------------------------------------------------------------------
+    def actions_for_menu(self) -> list[QAction]:
+        """Start, Pause/Resume, Stop, +1 epoch, Reset weights (they drive the buttons)."""
+        return [self.start_action, self.pause_action, self.stop_action, self.epoch_action,
+                self.reset_action]
+
+    @property
+    def worker(self) -> TrainingWorker | None:
+        """The worker of the run under way, or None."""
+        return self._worker
+
+    def trainer(self):
+        """The model's trainer: one per model, kept across runs (Adam's state survives
+        Continue); a new one when the model, its loss or its optimizer changes."""
+        model = self.session.model
+        if model is None:
+            return None
+        key = (model.hyper["loss"], model.hyper["optimizer"])
+        if self._trainer is None or self._trainer.model is not model or self._trainer_key != key:
+            self._trainer = make_trainer(model, self.session.data)
+            self._trainer_key = key
+        return self._trainer
+
+    def start_problem(self) -> str | None:
+        """Why Start is refused ("Cannot start: ..."), or None."""
+        report = self.session.report
+        if not report.ok or self.session.model is None:
+            reason = str(report.errors[0]) if report.errors else "the network is not valid"
+            return f"Cannot start: {reason}"
+        if self._lr_problem:
+            return f"Cannot start: {self._lr_problem}"
+        return None
+
+    def start(self, epochs: int | None = None) -> bool:
+        """Train ``epochs`` epochs (the setting by default), continuing from the current
+        weights. Returns False (and says why) if training cannot start."""
+        if self._worker is not None:
+            return False
+        problem = self.start_problem()
+        if problem:
+            self._set_status(problem, ERROR_COLOR)
+            return False
+        try:
+            trainer = self.trainer()
+            hyper = self.session.hyper
+            trainer.lr = float(hyper["lr"])
+            trainer.resume()
+            data = self.session.data
+            n = len(data.train_x)
+            epochs = int(hyper["epochs"] if epochs is None else epochs)
+            batches = math.ceil(n / int(hyper["batch_size"]))
+            per_epoch = n * self._seconds_per_sample if self._seconds_per_sample else None
+            worker = TrainingWorker(trainer, epochs, reports=reports_per_epoch(batches, per_epoch),
+                                    val_sample=VAL_SAMPLE)
+        except Exception as e:  # noqa: BLE001 - shown, never fatal
+            self._fail(describe_error(e))
+            return False
+        worker.progressed.connect(self._on_progress)
+        worker.epochFinished.connect(self._on_epoch)
+        worker.paused.connect(self._on_paused)
+        worker.finished.connect(self._on_finished)
+        self._worker = worker
+        self._stopping = False
+        self._run_first_epoch = len(trainer.model.history) + 1
+        self._run_epochs = epochs
+        self._run_started = time.perf_counter()
+        self.plots.begin_run(trainer.model.samples_seen / n + epochs)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(self._epoch_text(self._run_first_epoch, 0.0))
+        self._set_stats("")
+        what = "Continuing" if self.session.trained else "Training"
+        self._set_status(f"{what}: {epochs} epoch{'s' if epochs != 1 else ''} "
+                         f"of {n:,} images, batches of {hyper['batch_size']}...", INFO_COLOR)
+        self.session.set_training_state(RUNNING)
+        worker.start()
+        self._update_controls()
+        return True
+
+    def train_one_epoch(self) -> bool:
+        return self.start(1)
+
+    def toggle_pause(self) -> None:
+        """Pause between two batches, or go on."""
+        worker = self._worker
+        if worker is None or self._stopping:
+            return
+        if worker.trainer.paused:
+            self.session.set_training_state(RUNNING)  # before the live network moves again
+            worker.resume()
+            self._set_status("Training...", INFO_COLOR)
+        else:
+            worker.pause()
+            self._set_status("Pausing...", INFO_COLOR)
+        self._update_controls()
+
+    def stop(self) -> None:
+        """Stop after the current batch; the weights and history so far stay."""
+        worker = self._worker
+        if worker is None or self._stopping:
+            return
+        self._stopping = True
+        worker.request_stop()
+        self._set_status("Stopping...", INFO_COLOR)
+        self._update_controls()
+
+    def reset_weights(self) -> None:
+        if self._worker is not None or self.session.model is None:
+            return
+        if not self._confirm_reset():
+            return
+        self.session.reset_weights()
+        self._set_status(f"Fresh random weights (seed {self.session.hyper['seed']}).",
+                         INFO_COLOR)
+
+    def shutdown(self) -> None:
+        """Stop the worker and wait for its thread to end. Safe to call any number of times."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        worker.stop(wait=True)
+        self._stopping = False
+        self.plots.end_run()
+        self._publish_final()
+        self.session.set_training_state(IDLE)
+        self._update_controls()
+
+    # -- worker signals (queued: they run on the GUI thread) ----------------------------
+    def _current(self) -> bool:
+        return self._worker is not None and self.sender() is self._worker
+
+    @Slot(object, object)
+    def _on_progress(self, progress, snapshot) -> None:
+        if not self._current():
+            return
+        worker = self._worker
+        try:
+            self._position = progress.position
+            self.session.publish(snapshot, progress)
+            self.plots.add_report(progress.position, progress.accuracy, progress.loss,
+                                  progress.val_accuracy)
+            self._show_progress(progress)
+        finally:
+            worker.ack()
+
+    @Slot(dict, object)
+    def _on_epoch(self, record: dict, snapshot) -> None:
+        if not self._current():
+            return
+        self.session.publish(snapshot)
+        self.session.finish_epoch(record)
+        self.plots.add_epoch(self._position, record)
+        self._last_test = record.get("test_accuracy")
+        self._log(self._epoch_line(record))
+
+    @Slot(bool)
+    def _on_paused(self, waiting: bool) -> None:
+        worker = self._worker
+        if not self._current() or self._stopping:
+            return
+        # the worker is blocked until this thread resumes it: the live model may be saved
+        if waiting and worker.waiting and worker.trainer.paused:
+            self.session.set_training_state(PAUSED)
+            self._set_status(f"Paused at epoch {self._position:.2f}. Resume to go on; "
+                             f"File > Save saves the network as it is now.", INFO_COLOR)
+            self._update_controls()
+
+    @Slot(str, str)
+    def _on_finished(self, status: str, message: str) -> None:
+        if not self._current():
+            return
+        worker, self._worker = self._worker, None
+        worker.wait()
+        self._stopping = False
+        model, size = self.session.model, self._train_size()
+        if model is not None and size:
+            self._position = model.samples_seen / size  # a stop may end between reports
+        self.plots.end_run()
+        self._publish_final()
+        self.session.set_training_state(IDLE)
+        self._update_controls()
+        elapsed = format_duration(time.perf_counter() - self._run_started)
+        test = (f"test accuracy {100 * self._last_test:.1f}%"
+                if self._last_test is not None else "no epoch finished yet")
+        if status == "finished":
+            done = self._run_epochs
+            self._set_status(f"Finished {done} epoch{'s' if done != 1 else ''} in {elapsed}: "
+                             f"{test}.", OK_COLOR)
+            self.progress_bar.setValue(1000)
+            self.progress_bar.setFormat(f"Done: epoch {self._run_first_epoch + done - 1}")
+            self._log(f"Finished: {test} after epoch {self._run_first_epoch + done - 1}.")
+        elif status == "stopped":
+            self._set_status(f"Stopped at epoch {self._position:.2f} ({test}). "
+                             f"Continue goes on from here.", WARN_COLOR)
+            self.progress_bar.setFormat(f"Stopped at epoch {self._position:.2f}")
+            self._log(f"Stopped at epoch {self._position:.2f}.")
+        elif status == "diverged":
+            text = message or "Training diverged; the last good weights were restored."
+            self._set_status(text, ERROR_COLOR)
+            self.progress_bar.setFormat("Diverged")
+            self._log(text)
+        else:
+            self._fail(message or "unknown error")
+
+    # -- helpers -----------------------------------------------------------------------
+    def _publish_final(self) -> None:
+        """After a run: the predictor gets the final weights (restored ones if diverged)."""
+        model = self.session.model
+        if model is None:
+            return
+        try:
+            self.session.publish(model.network.snapshot())
+        except Exception as e:  # noqa: BLE001 - shown, never fatal
+            self._log(f"Could not publish the final weights: {describe_error(e)}")
+
+    def _fail(self, message: str) -> None:
+        self._set_status(f"Training failed: {message}", ERROR_COLOR)
+        self.progress_bar.setFormat("Failed")
+        self._log(f"Training failed: {message}")
+        self._show_error(message)
+
+    def _show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "Training failed",
+                            f"Training stopped because of an error:\n\n{message}")
+
+    def _confirm_reset(self) -> bool:
+        if not (self.session.trained and self.session.dirty):
+            return True
+        answer = QMessageBox.question(
+            self, "Reset weights",
+            "Reset the weights? The trained weights and their history will be lost.",
+            QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Reset
+
+    def _set_status(self, text: str, color: str) -> None:
+        self.status_label.setText(text)
+        if color != self._status_color:  # a style sheet change re-polishes: only when needed
+            self._status_color = color
+            self.status_label.setStyleSheet(f"color: {color};")
+
+    def _set_stats(self, text: str) -> None:
+        self.stats_label.setText(text)
+        self.stats_label.setVisible(bool(text))
+
+    def _log(self, line: str) -> None:
+        self.log.appendPlainText(line)
+
+    def _epoch_text(self, epoch: int, fraction: float) -> str:
+        k = epoch - self._run_first_epoch + 1
+        return f"Epoch {k} of {self._run_epochs} - {int(100 * fraction)}%"
+
+    @staticmethod
+    def _epoch_line(record: dict) -> str:
+        parts = []
+        if record.get("test_accuracy") is not None:
+            parts.append(f"test accuracy {100 * record['test_accuracy']:.1f}%")
+        if record.get("loss") is not None:
+            parts.append(f"loss {record['loss']:.3g}")
+        if record.get("seconds") is not None:
+            parts.append(f"{record['seconds']:.1f} s")
+        return f"Epoch {record.get('epoch', '?')}: " + ", ".join(parts)
+
+    def _show_progress(self, p) -> None:
+        self.progress_bar.setValue(int(1000 * p.fraction))
+        self.progress_bar.setFormat(self._epoch_text(p.epoch, p.batch / p.batches))
+        if p.samples_per_second > 0:
+            self._seconds_per_sample = 1.0 / p.samples_per_second
+        elapsed = time.perf_counter() - self._run_started
+        self._set_stats(f"{p.samples_per_second:,.0f} images/s   "
+                        f"elapsed {format_duration(elapsed)}   "
+                        f"ETA {format_duration(p.eta_seconds)}")
+        if not self._stopping and self.session.training_state == RUNNING:
+            self._set_status(f"Training: epoch {p.position:.2f}, running accuracy "
+                             f"{100 * p.accuracy:.1f}%, loss {p.loss:.3g}, "
+                             f"lr {p.lr:g}", INFO_COLOR)
+
+    # -- the form ------------------------------------------------------------------------
+    def _show_hyper(self) -> None:
+        """Echo ``session.hyper`` in the form (no signals back: no loops)."""
+        h = self.session.hyper
+        widgets = (self.loss_combo, self.optimizer_combo, self.lr_edit, self.batch_spin,
+                   self.epochs_spin, self.seed_spin)
+        blockers = [QSignalBlocker(w) for w in widgets]
+        try:
+            self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(h["loss"])))
+            self.optimizer_combo.setCurrentIndex(
+                max(0, self.optimizer_combo.findData(h["optimizer"])))
+            self.lr_edit.setText(format_lr(h["lr"]))
+            self.batch_spin.setRange(1, self._train_size() or 1_000_000)
+            self.batch_spin.setValue(int(h["batch_size"]))
+            self.epochs_spin.setValue(int(h["epochs"]))
+            self.seed_spin.setValue(min(int(h["seed"]), MAX_SEED))
+        finally:
+            del blockers
+        self._set_lr_problem(None)
+        self.form_message.hide()
+
+    def _train_size(self) -> int | None:
+        try:
+            return len(self.session.data.train_x)
+        except Exception:  # noqa: BLE001 - no data: no upper bound to show
+            return None
+
+    def _apply(self, **changes) -> bool:
+        """Change settings through the session; shows its problems and restores the form."""
+        problems = self.session.set_hyper(**changes)
+        if problems:
+            self._show_hyper()
+            self.form_message.setText("Not changed: " + "; ".join(problems) + ".")
+            self.form_message.show()
+            return False
+        self.form_message.hide()
+        return True
+
+    def _lr_problems(self, value) -> list[str]:
+        problems = check_hyper({**self.session.hyper, "lr": value}, self._train_size())
+        return [p for p in problems if p.startswith("learning rate")]
+
+    def _set_lr_problem(self, problem: str | None) -> None:
+        self._lr_problem = problem
+        if problem:
+            self.lr_edit.setStyleSheet(f"QLineEdit {{ border: 1px solid {ERROR_COLOR}; }}")
+            self.lr_edit.setToolTip(f"Not accepted: {problem}.\n\n{self._lr_tip}")
+            self.lr_error.setText(f"Not accepted: {problem}.")
+            self.lr_error.show()
+        else:
+            self.lr_edit.setStyleSheet("")
+            self.lr_edit.setToolTip(self._lr_tip)
+            self.lr_error.hide()
+        self._update_controls()
+
+    def _check_lr_text(self, text: str) -> None:
+        problems = self._lr_problems(parse_number(text))
+        if not problems and self._lr_problem:
+            self._set_lr_problem(None)
+
+    def _apply_lr(self) -> None:
+        value = parse_number(self.lr_edit.text())
+        problems = self._lr_problems(value)
+        if problems:
+            self._set_lr_problem(problems[0])
+            return
+        self._set_lr_problem(None)
+        lr = float(value)
+        if lr == self.session.hyper["lr"]:
+            self.lr_edit.setText(format_lr(lr))
+            return
+        if not self._apply(lr=lr):
+            return
+        self.lr_edit.setText(format_lr(lr))
+        worker = self._worker
+        if worker is not None:
+            worker.set_lr(lr)  # the next batch uses it
+            self._log(f"Learning rate set to {lr:g} at epoch {self._position:.2f}.")
+        if worker is not None or self.session.trained:
+            self.plots.mark_lr(self._position, lr)
+
+    def _apply_seed(self, seed: int) -> None:
+        if self._apply(seed=int(seed)) and not self.session.trained and self._worker is None:
+            self.session.reset_weights()  # untrained: the new seed's weights right away
+
+    # -- state -----------------------------------------------------------------------------
+    def _on_model_changed(self) -> None:
+        if self._worker is not None:  # the builder locks the stack while training; be safe
+            self.shutdown()
+        model = self.session.model
+        self._trainer = None
+        self._seconds_per_sample = None
+        history = model.history if model is not None else None
+        if history is None or history is not self._history_ref:
+            self.plots.clear()
+            self.log.clear()
+            self._last_test = None
+            self._position = 0.0
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat("Not started")
+            self._set_stats("")
+            size = self._train_size()
+            self._set_status(f"Ready to train on {size:,} images." if size else "", INFO_COLOR)
+            if history:
+                self.plots.load_history(history)
+                for record in history:
+                    self._log(self._epoch_line(record))
+                self._position = model.samples_seen / max(1, self._train_size() or 1)
+                self._last_test = history[-1].get("test_accuracy")
+                self.progress_bar.setFormat(f"Trained for {len(history)} epoch"
+                                            f"{'s' if len(history) != 1 else ''}")
+                self._set_status(f"Trained for {len(history)} epoch"
+                                 f"{'s' if len(history) != 1 else ''}: Continue goes on "
+                                 f"from these weights.", INFO_COLOR)
+        self._history_ref = history
+        self._update_controls()
+
+    def _update_controls(self, *_) -> None:
+        busy = self._worker is not None
+        stopping = busy and self._stopping
+        paused = busy and self._worker.trainer.paused
+        problem = self.start_problem()
+        trained = self.session.trained
+
+        self.start_action.setEnabled(not busy and problem is None)
+        self.start_action.setText("&Continue" if trained else "&Start")
+        self.start_action.setToolTip(problem or (
+            "Continue training from the current weights (F5)" if trained
+            else "Train the network from its random start (F5)"))
+        self.pause_action.setEnabled(busy and not stopping)
+        self.pause_action.setText("&Resume" if paused else "&Pause")
+        self.pause_action.setToolTip("Go on training (F6)" if paused else
+                                     "Pause training between two batches (F6)")
+        self.stop_action.setEnabled(busy and not stopping)
+        self.epoch_action.setEnabled(not busy and problem is None)
+        self.epoch_action.setToolTip(problem or "Train exactly one more epoch (F7)")
+        self.reset_action.setEnabled(not busy and self.session.model is not None)
+        for w in (self.loss_combo, self.optimizer_combo, self.batch_spin, self.epochs_spin,
+                  self.seed_spin):
+            w.setEnabled(not busy)

@@ -1,0 +1,309 @@
+"""The live training plots: accuracy and loss against epochs.
+
+Every curve is created once and updated with ``setData`` from growing NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+TRAIN = (31, 119, 180)
+VAL = (255, 127, 14)
+TEST = (44, 160, 44)
+MARKER = (128, 128, 128)
+HINT = (160, 160, 160)
+EMPTY_HINT = "Press Start to train"
+LEGEND_MIN_WIDTH = 250  # narrower plots hide the legend (the tooltip explains the curves)
+
+
+class Series:
+    """x/y values in preallocated arrays that double when full."""
+
+    def __init__(self, capacity: int = 256):
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self._x):
+            self._x = np.resize(self._x, 2 * self.n)
+            self._y = np.resize(self._y, 2 * self.n)
+        self._x[self.n] = x
+        self._y[self.n] = y
+        self.n += 1
+
+    def clear(self) -> None:
+        self.n = 0
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[:self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[:self.n]
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setObjectName(name)
+    plot.setTitle(title, color="#333", size="10pt")
+    plot.setLabel("bottom", "epochs", color="#333")
+    plot.setLabel("left", left, color="#333")
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMinimumSize(130, 150)
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen(pg.mkPen("#777", width=1))
+        axis.setTextPen(pg.mkPen("#333"))
+    return plot
+
+
+def _curve(plot: pg.PlotWidget, name: str, color, symbol: str | None = None
+           ) -> pg.PlotDataItem:
+    if symbol is None:
+        item = plot.plot(name=name, pen=pg.mkPen(color, width=1), skipFiniteCheck=True)
+    else:
+        brush, pen = pg.mkBrush(color), pg.mkPen("w", width=1)
+        item = plot.plot(name=name, pen=None, symbol=symbol, symbolSize=8,
+                         symbolBrush=brush, symbolPen=pen, skipFiniteCheck=True)
+        # the legend draws the scatter's own defaults until data arrives
+        item.scatter.setBrush(brush)
+        item.scatter.setPen(pen)
+        item.scatter.setSize(8)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, method="peak")
+    return item
+
+
+def _log_ticks(lo: int, hi: int) -> list[list[tuple[float, str]]]:
+    """Ticks for a log axis from 10**lo to 10**hi: decades labelled; 2 and 5 labelled too
+    when the axis spans at most two decades; the other minor ticks unlabelled."""
+    major, minor = [], []
+    few = hi - lo <= 2
+    for k in range(lo, hi + 1):
+        major.append((float(k), f"{10.0 ** k:g}"))
+        if k == hi:
+            break
+        for m in range(2, 10):
+            label = f"{m * 10.0 ** k:g}" if few and m in (2, 5) else ""
+            minor.append((k + math.log10(m), label))
+    return [major, minor]
+
+
+class TrainingPlots(QWidget):
+    """Accuracy (training, validation, test after each epoch) beside the training loss."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy (%)")
+        self.loss_plot = _plot("lossPlot", "Loss", "loss (log scale)")
+        self.accuracy_plot.setToolTip(
+            "Accuracy against epochs of training: the running accuracy on the training "
+            "batches, on a validation sample, and on the test set after each epoch.\n"
+            "Drag to pan, wheel to zoom, double-click to fit.")
+        self.loss_plot.setToolTip(
+            "The training loss against epochs (log scale): the mean over the batches "
+            "since the previous report.\n"
+            "Drag to pan, wheel to zoom, double-click to fit.")
+        self.loss_plot.setLogMode(x=False, y=True)
+        for plot in (self.accuracy_plot, self.loss_plot):
+            legend = plot.addLegend(offset=(-8, -8), labelTextColor="#333",
+                                    brush=pg.mkBrush(255, 255, 255, 210),
+                                    pen=pg.mkPen("#bbb", width=1))
+            legend.setLabelTextSize("8pt")
+
+        self.series = {key: Series() for key in
+                       ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss")}
+        self.curves = {
+            "train_accuracy": _curve(self.accuracy_plot, "training", TRAIN),
+            "val_accuracy": _curve(self.accuracy_plot, "validation", VAL),
+            "test_accuracy": _curve(self.accuracy_plot, "test (each epoch)", TEST, "o"),
+            "train_loss": _curve(self.loss_plot, "training", TRAIN),
+        }
+        self._loss_range = None
+        self._x_end = None
+        self.lr_markers: list[pg.InfiniteLine] = []  # two per change: one in each plot
+        self._marker_items: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
+
+        self._legends = [self.accuracy_plot.getPlotItem().legend,
+                         self.loss_plot.getPlotItem().legend]
+        self._hints = []
+        for plot in (self.accuracy_plot, self.loss_plot):
+            hint = pg.TextItem(EMPTY_HINT, color=HINT, anchor=(0.5, 0.5))
+            plot.addItem(hint, ignoreBounds=True)
+            self._hints.append(hint)
+        for plot in (self.accuracy_plot, self.loss_plot):
+            plot.getViewBox().sigRangeChanged.connect(self._place_hints)
+            plot.scene().sigMouseClicked.connect(self._on_click)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.accuracy_plot, 1)
+        layout.addWidget(self.loss_plot, 1)
+        self.clear()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        for plot, legend in zip((self.accuracy_plot, self.loss_plot), self._legends, strict=True):
+            if legend is not None:
+                legend.setVisible(plot.width() >= LEGEND_MIN_WIDTH)
+
+    # -- data -------------------------------------------------------------------------
+    @property
+    def empty(self) -> bool:
+        return all(len(s) == 0 for s in self.series.values())
+
+    def clear(self) -> None:
+        """No data, no markers: the empty state."""
+        for s in self.series.values():
+            s.clear()
+        for plot, line in self._marker_items:
+            plot.removeItem(line)
+        self._marker_items.clear()
+        self.lr_markers.clear()
+        self._refresh()
+        self._loss_range = None
+        self._x_end = None
+        for plot in (self.accuracy_plot, self.loss_plot):
+            plot.disableAutoRange()
+            plot.setXRange(0, 1, padding=0.02)
+        self.accuracy_plot.setYRange(0, 100, padding=0.02)
+        self.loss_plot.setYRange(-2, 0, padding=0.02)
+        self.loss_plot.getAxis("left").setTicks(_log_ticks(-2, 0))
+        self._show_hints(True)
+
+    def begin_run(self, x_end: float) -> None:
+        """Fix the x axis from 0 to where the run will end, so the axes do not change
+        (and repaint) with every report: the curves grow towards the right edge."""
+        self._x_end = max(float(x_end), 1e-9)
+        for plot in (self.accuracy_plot, self.loss_plot):
+            plot.disableAutoRange(axis=pg.ViewBox.XAxis)
+            plot.setXRange(0, self._x_end, padding=0.02)
+
+    def end_run(self) -> None:
+        """The x axis fits the data again."""
+        self._x_end = None
+        self._fit_x()
+
+    def add_report(self, position: float, accuracy: float, loss: float,
+                   val_accuracy: float | None) -> None:
+        """A training report at ``position`` epochs (accuracies as fractions)."""
+        self._append("train_accuracy", position, 100.0 * accuracy)
+        if val_accuracy is not None:
+            self._append("val_accuracy", position, 100.0 * val_accuracy)
+        if loss > 0 and math.isfinite(loss):
+            self._append("train_loss", position, loss)
+        self._refresh("train_accuracy", "val_accuracy", "train_loss")
+
+    def add_epoch(self, position: float, record: dict) -> None:
+        """An epoch's record (its test accuracy) at ``position`` epochs."""
+        test = record.get("test_accuracy")
+        if test is not None:
+            self._append("test_accuracy", position, 100.0 * test)
+            self._refresh("test_accuracy")
+
+    def load_history(self, history: list[dict]) -> None:
+        """Plot a model's stored history (one point per epoch: no per-report detail)."""
+        self.clear()
+        for i, record in enumerate(history, 1):
+            x = float(record.get("epoch", i))
+            if record.get("accuracy") is not None:
+                self._append("train_accuracy", x, 100.0 * record["accuracy"])
+            if record.get("val_accuracy") is not None:
+                self._append("val_accuracy", x, 100.0 * record["val_accuracy"])
+            if record.get("loss") is not None and record["loss"] > 0:
+                self._append("train_loss", x, record["loss"])
+            self.add_epoch(x, record)
+        self._refresh()
+
+    def mark_lr(self, position: float, lr: float) -> None:
+        """A dashed vertical line where the learning rate changed, labelled "lr 0.5"."""
+        label = f"lr {lr:g}"
+        if self.lr_markers and abs(self.lr_markers[-1].value() - position) < 1e-9:
+            for line in self.lr_markers[-2:]:
+                line.label.setFormat(label)
+            return
+        for plot in (self.accuracy_plot, self.loss_plot):
+            line = pg.InfiniteLine(
+                pos=position, angle=90, movable=False,
+                pen=pg.mkPen(MARKER, width=1, style=Qt.PenStyle.DashLine),
+                label=label,
+                labelOpts={"position": 0.92, "color": (90, 90, 90), "anchors": [(0, 0), (0, 0)],
+                           "fill": (255, 255, 255, 200)})
+            line.setToolTip(f"The learning rate became {lr:g} here")
+            plot.addItem(line, ignoreBounds=True)
+            self.lr_markers.append(line)
+            self._marker_items.append((plot, line))
+
+    def fit_view(self) -> None:
+        """Show all the data again (after the person zoomed or panned)."""
+        self._loss_range = None
+        if self._x_end is None:
+            self._fit_x()
+        else:
+            self.begin_run(self._x_end)
+        self.accuracy_plot.setYRange(0, 100, padding=0.02)
+        self._fit_loss()
+
+    def _on_click(self, event) -> None:
+        if event.double():
+            event.accept()
+            self.fit_view()
+
+    # -- drawing ----------------------------------------------------------------------
+    def _append(self, key: str, x: float, y: float) -> None:
+        self.series[key].append(x, y)
+
+    def _refresh(self, *keys: str) -> None:
+        for key in keys or self.series:
+            s = self.series[key]
+            self.curves[key].setData(s.x, s.y)
+        if not self.empty:
+            self._show_hints(False)
+            if self._x_end is None:
+                self._fit_x()
+            self._fit_loss()
+
+    def _fit_x(self) -> None:
+        ends = [s.x[-1] for s in self.series.values() if len(s)]
+        end = max(ends) if ends else 1.0
+        for plot in (self.accuracy_plot, self.loss_plot):
+            plot.setXRange(0, max(end, 1e-9), padding=0.02)
+
+    def _fit_loss(self) -> None:
+        """The loss axis spans whole powers of ten, so it changes (and repaints) rarely."""
+        s = self.series["train_loss"]
+        if not len(s):
+            return
+        lo, hi = float(s.y.min()), float(s.y.max())
+        span = (math.floor(math.log10(lo)), math.ceil(math.log10(hi)))
+        if span[1] <= span[0]:
+            span = (span[0], span[0] + 1)
+        if span != self._loss_range:
+            self._loss_range = span
+            self.loss_plot.setYRange(*span, padding=0.02)
+            self.loss_plot.getAxis("left").setTicks(_log_ticks(*span))
+
+    def _show_hints(self, visible: bool) -> None:
+        for hint in self._hints:
+            hint.setVisible(visible)
+        if visible:
+            self._place_hints()
+
+    def _place_hints(self, *_) -> None:
+        for plot, hint in zip((self.accuracy_plot, self.loss_plot), self._hints, strict=True):
+            if hint.isVisible():
+                (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+                hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)

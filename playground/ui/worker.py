@@ -1,0 +1,250 @@
+"""Training off the GUI thread: a QObject worker moved to a QThread.
+
+Only the worker touches the live network. It drives ``Trainer.steps()``; at each report,
+while the generator is suspended (the network is consistent there), it takes a snapshot
+of the weights and sends it with the report through a queued signal, at most ~30 times a
+second. Control goes straight to the trainer's thread-safe flags (``pause``, ``resume``,
+``stop``, ``lr``): a queued slot would never run while the worker loops.
+
+    trainer = make_trainer(model, data)          # one per model: Adam's state survives
+    worker = TrainingWorker(trainer, epochs=1)   # no parent, so it can change threads
+    worker.progressed.connect(...)               # (Progress, Network snapshot)
+    worker.start()                               # its own QThread; started -> run
+    worker.stop()                                # flag, quit, wait: never terminate()
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+import weakref
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+
+from ..nn import EpochEnd, Trainer
+
+MIN_INTERVAL = 1 / 30  # seconds between two progress signals, at the least
+MAX_IN_FLIGHT = 1  # progress signals the GUI has not handled yet, at the most
+REPORTS_PER_SECOND = 25  # aimed for when the speed is known
+# While training, the GUI thread waits for the GIL each time Qt calls into Python (about 25
+# times per plot update); Python's default hand-over interval of 5 ms made one update take
+# ~150 ms of wall time, 1 ms makes it ~20 ms (measured: benchmarks/bench_gui_stall.py).
+SWITCH_INTERVAL = 0.001
+
+_threads: weakref.WeakSet = weakref.WeakSet()
+_switch_lock = threading.Lock()
+_switch_users = [0, None]  # workers running with a short switch interval, the saved one
+
+
+def _short_switch_interval(interval: float | None, on: bool) -> None:
+    """Shorten Python's GIL switch interval while any worker trains; restore it after."""
+    if not interval:
+        return
+    with _switch_lock:
+        if on:
+            if _switch_users[0] == 0:
+                _switch_users[1] = sys.getswitchinterval()
+                sys.setswitchinterval(interval)
+            _switch_users[0] += 1
+        else:
+            _switch_users[0] -= 1
+            if _switch_users[0] == 0:
+                sys.setswitchinterval(_switch_users[1])
+
+
+def running_threads() -> list[QThread]:
+    """Training threads that are still running (tests check that none is left)."""
+    return [t for t in list(_threads) if t.isRunning()]
+
+
+def reports_per_epoch(batches: int, seconds_per_epoch: float | None = None) -> int:
+    """How many reports to ask the trainer for: at least 10 an epoch (the first epoch
+    draws a curve), about 25 a second when the speed is known, never more than batches.
+
+    Each report measures a validation sample (about 2 ms for the seed network), so
+    reports beyond what the GUI shows (~30 a second) are wasted work.
+    """
+    if seconds_per_epoch is not None and math.isfinite(seconds_per_epoch):
+        wanted = round(seconds_per_epoch * REPORTS_PER_SECOND)
+        reports = min(max(wanted, 10), 200)
+    else:  # unknown speed: enough for a 1-second epoch
+        reports = min(max(batches // 200, 10), REPORTS_PER_SECOND)
+    return max(1, min(reports, batches))
+
+
+def make_trainer(model, data) -> Trainer:
+    """The trainer for ``model``; one per model, so Adam's state survives a restart."""
+    return Trainer(model, data)
+
+
+def describe_error(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class TrainingWorker(QObject):
+    """Runs ``epochs`` epochs of ``trainer`` and reports through queued signals.
+
+    Create it without a parent, then ``start()`` it (or call ``run()`` directly: it then
+    trains on the calling thread, signals and all).
+    """
+
+    progressed = Signal(object, object)  # (nn.Progress, Network snapshot), throttled
+    epochFinished = Signal(dict, object)  # (history record, Network snapshot)
+    paused = Signal(bool)  # True: blocked between batches; False: going on again
+    finished = Signal(str, str)  # status ("finished"/"stopped"/"diverged"/"error"), message
+
+    def __init__(self, trainer: Trainer, epochs: int, *, reports: int = 10,
+                 val_sample: int = 1000, min_interval: float = MIN_INTERVAL,
+                 switch_interval: float | None = SWITCH_INTERVAL):
+        super().__init__()  # no parent: moveToThread fails silently with one
+        self.trainer = trainer
+        self.epochs = int(epochs)
+        self.reports = int(reports)
+        self.val_sample = int(val_sample)
+        self.min_interval = float(min_interval)
+        self.switch_interval = switch_interval
+        self.status = "idle"
+        self.message = ""
+        self._thread: QThread | None = None
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._backpressure = False
+        self._last_emit = -math.inf
+        self._pending = None  # a report the throttle held back
+        self._snapshot = None  # the snapshot of the last report sent, while still current
+        self.emitted = 0  # progress signals sent (for tests and benchmarks)
+        self.waiting = False  # blocked between batches while paused (set by the worker)
+        self.paused_at: float | None = None  # perf_counter() when it last blocked
+
+    # -- control from the GUI thread -------------------------------------------------
+    def start(self) -> QThread:
+        """Train on a new QThread; returns it."""
+        if self._thread is not None:
+            raise RuntimeError("this worker has already been started")
+        thread = QThread()
+        thread.setObjectName("trainingThread")
+        self.moveToThread(thread)
+        thread.started.connect(self.run)
+        self.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        self._thread = thread
+        _threads.add(thread)
+        thread.start()
+        return thread
+
+    def pause(self) -> None:
+        self.trainer.pause()
+
+    def resume(self) -> None:
+        self.trainer.resume()
+
+    def set_lr(self, lr: float) -> None:
+        """Takes effect at the next mini-batch; raises ValueError for a bad value."""
+        self.trainer.lr = lr
+
+    def request_stop(self) -> None:
+        """Ask the worker to stop after the current batch; ``finished`` follows."""
+        self.trainer.stop()
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop: set the flag, quit the thread's loop, wait for it. Safe to repeat."""
+        self.request_stop()
+        thread = self._thread
+        if thread is not None:
+            thread.quit()
+            if wait:
+                thread.wait()
+
+    def wait(self) -> None:
+        """Wait for the thread to end (call after ``finished``; returns at once then)."""
+        thread = self._thread
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def ack(self) -> None:
+        """The GUI handled a progress signal: the worker may send another."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+
+    # -- the worker thread --------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        trainer = self.trainer
+        status, message = "error", ""
+        steps = None
+        # signals to another thread queue up: send one more only when the last was handled
+        self._backpressure = self._thread is not None
+        _short_switch_interval(self.switch_interval, True)
+        try:
+            trainer.on_wait = self._on_wait
+            # divergence is detected from the loss; NumPy's overflow warnings are noise here
+            with np.errstate(all="ignore"):
+                steps = trainer.steps(self.epochs, reports_per_epoch=self.reports,
+                                      validate_reports=True, val_sample=self.val_sample)
+                for event in steps:
+                    if isinstance(event, EpochEnd):
+                        snapshot = self._snapshot or trainer.model.network.snapshot()
+                        self.epochFinished.emit(event.record, snapshot)
+                    else:
+                        self._report(event)
+                self._flush()
+                status, message = trainer.status, trainer.message
+            if status not in ("finished", "stopped", "diverged"):
+                status, message = "error", f"training ended unexpectedly ({status})"
+        except Exception as e:  # noqa: BLE001 - reported to the user, never printed
+            status, message = "error", describe_error(e)
+        finally:
+            if steps is not None:
+                try:
+                    steps.close()
+                except Exception:  # noqa: BLE001, S110 - already failing; the first error counts
+                    pass
+            trainer.on_wait = None
+            _short_switch_interval(self.switch_interval, False)
+            self.status, self.message = status, message
+            app = QCoreApplication.instance()
+            if app is not None and self.thread() is not app.thread():
+                self.moveToThread(app.thread())  # so the GUI thread may delete it
+            self.finished.emit(status, message)
+
+    def _report(self, progress) -> None:
+        now = time.perf_counter()
+        last_of_epoch = progress.batch == progress.batches
+        self._snapshot = None  # the network moved on since the last report
+        with self._lock:
+            free = not self._backpressure or self._in_flight < MAX_IN_FLIGHT
+        if last_of_epoch or (free and now - self._last_emit >= self.min_interval):
+            self._emit(progress, now)
+        else:
+            self._pending = progress
+
+    def _emit(self, progress, now: float) -> None:
+        snapshot = self.trainer.model.network.snapshot()
+        with self._lock:
+            self._in_flight += 1
+        self._pending = None
+        self._snapshot = snapshot
+        self._last_emit = now
+        self.emitted += 1
+        self.progressed.emit(progress, snapshot)
+
+    def _flush(self) -> None:
+        """Send the report the throttle held back (at a pause or at the end)."""
+        if self._pending is not None:
+            self._emit(self._pending, time.perf_counter())
+
+    def _on_wait(self, waiting: bool) -> None:
+        # called by the trainer in this thread, between batches: the network is consistent
+        if waiting:
+            self._flush()
+            self.paused_at = time.perf_counter()
+        self.waiting = waiting
+        self.paused.emit(waiting)
