@@ -6,9 +6,8 @@ import sys
 
 
 def run_gui(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication
-
     import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
 
     from .ui.main_window import MainWindow
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import nn
 from .data import DataError, load_mnist, to_mnist
+from .nn.analysis import confusion_matrix
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
@@ -215,9 +216,8 @@ def _load_model(path):
 def cmd_evaluate(args) -> int:
     model = _load_model(args.model)
     data = _data(args.data)
-    pred = model.network.predict(data.test_x)
-    labels = data.test_y.astype(np.intp)
-    confusion = np.bincount(labels * 10 + pred, minlength=100).reshape(10, 10)
+    labels = data.test_y
+    confusion = confusion_matrix(labels, model.network.predict(data.test_x))
     accuracy = float(np.trace(confusion)) / len(labels)
     if args.json:
         print(json.dumps({"test_accuracy": accuracy, "test_images": len(labels),

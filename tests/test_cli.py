@@ -90,7 +90,7 @@ def test_predict_reads_images_of_either_polarity(trained_model, tmp_path):
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [r["file"] for r in rows] == [str(f) for f in files]
-    for row, label in zip(rows, mnist.test_labels[:3]):
+    for row, label in zip(rows, mnist.test_labels[:3], strict=True):
         assert len(row["probabilities"]) == 10
         assert row["digit"] == int(np.argmax(row["probabilities"]))
         assert row["digit"] == label

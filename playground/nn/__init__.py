@@ -3,7 +3,18 @@
 Pure NumPy; nothing here imports Qt.
 """
 
-from .layers import INITS, LAYER_HELP, LAYER_TYPES, Dense, Flatten, Layer, ReLU, Sigmoid, Softmax, Tanh
+from .layers import (
+    INITS,
+    LAYER_HELP,
+    LAYER_TYPES,
+    Dense,
+    Flatten,
+    Layer,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from .losses import CrossEntropy, SquaredError, make_loss, one_hot
 from .network import DEFAULT_HYPER, Model, Network, check_hyper, transfer_weights
 from .optimizers import SGD, Adam, Momentum, make_optimizer, sgd
@@ -15,7 +26,8 @@ from .training import EpochEnd, Progress, RunResult, Trainer
 __all__ = [
     "INITS", "LAYER_HELP", "LAYER_TYPES", "Dense", "Flatten", "Layer", "ReLU", "Sigmoid",
     "Softmax", "Tanh", "CrossEntropy", "SquaredError", "make_loss", "one_hot", "DEFAULT_HYPER",
-    "Model", "Network", "check_hyper", "transfer_weights", "SGD", "Adam", "Momentum", "make_optimizer", "sgd",
+    "Model", "Network", "check_hyper", "transfer_weights", "SGD", "Adam", "Momentum",
+    "make_optimizer", "sgd",
     "PRESETS", "preset", "ModelFileError", "load_model", "save_model", "SpecError",
     "SpecReport", "check_spec", "format_shape", "validate_spec", "EpochEnd", "Progress",
     "RunResult", "Trainer",

@@ -97,10 +97,10 @@ class Network:
         params = [p for layer in self.layers if layer.trainable for p in layer.params()]
         if len(weights) != len(params):
             raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
-        for p, w in zip(params, weights):
+        for p, w in zip(params, weights, strict=True):
             if p.shape != w.shape:
                 raise ValueError(f"weight shape {w.shape} does not fit {p.shape}")
-        for p, w in zip(params, weights):
+        for p, w in zip(params, weights, strict=True):
             p[...] = w
 
     def snapshot(self) -> Network:
@@ -108,12 +108,10 @@ class Network:
         other = Network.__new__(Network)
         other.__dict__.update(self.__dict__)
         other.layers = [make_layer(layer.spec()) for layer in self.layers]
-        shape = self.input_shape
-        for layer, mine in zip(other.layers, self.layers):
+        for layer, mine in zip(other.layers, self.layers, strict=True):
             if mine.trainable:
                 layer.w, layer.b = mine.w.copy(), mine.b.copy()
                 layer.nabla_w, layer.nabla_b = np.zeros_like(layer.w), np.zeros_like(layer.b)
-            shape = layer.output_shape(shape)
         return other
 
     @property
@@ -122,7 +120,7 @@ class Network:
 
     def summary(self) -> str:
         rows = [f"input        {format_shape(self.input_shape)}"]
-        for layer, shape in zip(self.layers, self.shapes):
+        for layer, shape in zip(self.layers, self.shapes, strict=True):
             n = sum(p.size for p in layer.params()) if layer.trainable else 0
             rows.append(f"{layer!r:<12} {format_shape(shape):<8} {n:>10,} params")
         rows.append(f"total {self.param_count:,} parameters")
@@ -199,7 +197,7 @@ def transfer_weights(old: Network, new: Network) -> int:
     kept = 0
     old_layers = [layer for layer in old.layers if layer.trainable]
     new_layers = [layer for layer in new.layers if layer.trainable]
-    for a, b in zip(old_layers, new_layers):
+    for a, b in zip(old_layers, new_layers, strict=False):
         if a.w.shape != b.w.shape:
             break
         b.w[...] = a.w

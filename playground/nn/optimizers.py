@@ -17,7 +17,7 @@ def sgd(layers, lr: float) -> None:
     """
     for layer in layers:
         if layer.trainable:
-            for p, g in zip(layer.params(), layer.grads()):
+            for p, g in zip(layer.params(), layer.grads(), strict=True):
                 g *= lr
                 p -= g
 
@@ -53,7 +53,7 @@ class Momentum(SGD):
     def step(self, layers):
         for layer in layers:
             if layer.trainable:
-                for p, g in zip(layer.params(), layer.grads()):
+                for p, g in zip(layer.params(), layer.grads(), strict=True):
                     v = self._v.get(id(p))
                     if v is None:
                         v = self._v[id(p)] = np.zeros_like(p)
@@ -83,7 +83,7 @@ class Adam(SGD):
         step = float(self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))  # keeps float32
         for layer in layers:
             if layer.trainable:
-                for p, g in zip(layer.params(), layer.grads()):
+                for p, g in zip(layer.params(), layer.grads(), strict=True):
                     mv = self._m.get(id(p))
                     if mv is None:
                         mv = self._m[id(p)] = (np.zeros_like(p), np.zeros_like(p))

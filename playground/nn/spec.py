@@ -76,7 +76,8 @@ def make_layer(layer_spec: dict) -> Layer:
 
 def _check_layer(i: int, layer_spec) -> str | None:
     if not isinstance(layer_spec, dict) or not isinstance(layer_spec.get("type"), str):
-        return f"layer {i + 1}: each layer needs a \"type\", e.g. {{\"type\": \"Dense\", \"units\": 10}}"
+        return (f"layer {i + 1}: each layer needs a \"type\", "
+                f"e.g. {{\"type\": \"Dense\", \"units\": 10}}")
     kind = layer_spec["type"]
     if kind not in LAYER_TYPES:
         return f"layer {i + 1}: unknown layer type '{kind}' (known: {', '.join(LAYER_TYPES)})"

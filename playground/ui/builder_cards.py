@@ -25,8 +25,8 @@ from PySide6.QtGui import (
     QIcon,
     QPainter,
     QPainterPath,
-    QPen,
     QPalette,
+    QPen,
     QPixmap,
 )
 from PySide6.QtWidgets import (

@@ -53,8 +53,10 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("centreTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.training, "Training")
-        for title, widget in insight_views(self.session):
-            self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(0, "Train the network and watch accuracy and loss (Ctrl+1)")
+        for title, widget, tip in insight_views(self.session):
+            index = self.tabs.addTab(widget, title)
+            self.tabs.setTabToolTip(index, f"{tip} (Ctrl+{index + 1})")
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -139,6 +141,12 @@ class MainWindow(QMainWindow):
             train_menu = bar.addMenu("&Training")
             for action in training_actions():
                 train_menu.addAction(action)
+
+        view = bar.addMenu("&View")
+        for index in range(self.tabs.count()):
+            self._action(view, self.tabs.tabText(index),
+                         lambda _=False, i=index: self.tabs.setCurrentIndex(i),
+                         QKeySequence(f"Ctrl+{index + 1}"), self.tabs.tabToolTip(index))
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About", self.show_about)

@@ -1,6 +1,46 @@
-"""Views that look inside the network (placeholder until built)."""
+"""Views that look inside the network, shown as tabs beside the training plots.
+
+- Weights (``weightsView``): the first Dense layer's units as 28 x 28 weight pictures, live.
+- Confusion (``confusionMatrix`` is the table): test-set confusion matrix, per-class
+  accuracy, the most confused pair, and the images behind any cell.
+- Mistakes: the most confident wrong answers on the test set.
+- Inside: the current drawing step by step to the 28 x 28 input, and each layer's outputs.
+- Dataset: the training, validation and test images by label.
+
+Views that are not on screen skip their work and catch up when shown, so training
+keeps its speed with every view open. The maths is in ``playground.nn.analysis``.
+"""
+
+from __future__ import annotations
+
+from .common import Evaluator
+from .confusion_view import ConfusionView
+from .dataset_view import DatasetView
+from .gallery import ImageGallery
+from .inside_view import InsideView
+from .mistakes_view import MistakesView
+from .weights_view import WeightsView
+
+__all__ = ["ConfusionView", "DatasetView", "ImageGallery", "InsideView", "MistakesView",
+           "Evaluator", "WeightsView", "insight_views"]
 
 
 def insight_views(session) -> list:
-    """(tab title, widget) pairs shown beside the training plots."""
-    return []
+    """(tab title, widget, tooltip) triples shown beside the training plots.
+
+    Confusion and Mistakes share one evaluation of the test set per set of weights.
+    """
+    evaluator = Evaluator(session)
+    views = [
+        ("Weights", WeightsView(session),
+         "What each first-layer unit looks for: its weights as a picture"),
+        ("Confusion", ConfusionView(session, evaluator),
+         "Which digits the network mixes up on the test set"),
+        ("Mistakes", MistakesView(session, evaluator),
+         "The test images the network gets wrong with the most confidence"),
+        ("Inside", InsideView(session),
+         "Your drawing step by step, and what each layer makes of it"),
+        ("Dataset", DatasetView(session), "Browse the MNIST images by digit"),
+    ]
+    evaluator.setParent(views[1][1])  # lives as long as the views
+    return views

@@ -1,0 +1,251 @@
+"""Helpers the insight views share: throttling, empty states, images, test evaluation."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QWidget
+
+from ...nn import analysis
+
+#: Live views redraw at most this often while training publishes weights (~5 per second).
+LIVE_INTERVAL_MS = 200
+
+
+class Throttle(QObject):
+    """Calls ``fn`` at most once per ``interval_ms``; while ``widget`` is hidden it only
+    remembers that it is stale, and :meth:`shown` catches up when it appears."""
+
+    def __init__(self, widget: QWidget, fn, interval_ms: int = LIVE_INTERVAL_MS):
+        super().__init__(widget)
+        self._widget = widget
+        self._fn = fn
+        self.interval = interval_ms / 1000.0
+        self._last = -1e9
+        self.stale = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._fire)
+
+    def request(self, now: bool = False) -> None:
+        """Something changed: run soon (at once with ``now``), or later if hidden."""
+        if not self._widget.isVisible():
+            self.stale = True
+            self._timer.stop()
+            return
+        wait = self.interval - (time.monotonic() - self._last)
+        if now or wait <= 0:
+            self._timer.stop()
+            self._fire()
+        elif not self._timer.isActive():
+            self._timer.start(max(1, int(wait * 1000)))
+
+    def shown(self) -> None:
+        if self.stale:
+            self.request(now=True)
+
+    def _fire(self) -> None:
+        self.stale = False
+        self._last = time.monotonic()
+        self._fn()
+
+
+class EmptyState(QStackedWidget):
+    """A content widget with a message page in front of it until there is something to show."""
+
+    def __init__(self, content: QWidget, message: str = "", parent=None):
+        super().__init__(parent)
+        self.message = QLabel(message)
+        self.message.setObjectName("emptyMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setMargin(24)
+        self.message.setStyleSheet("color: palette(mid); font-size: 12pt;")
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.content = content
+        self.addWidget(self.message)
+        self.addWidget(content)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.setCurrentWidget(self.message)
+
+    def show_content(self) -> None:
+        self.setCurrentWidget(self.content)
+
+    @property
+    def empty(self) -> bool:
+        return self.currentWidget() is self.message
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """A 2-D image as uint8 0..255 (floats are taken as 0..1)."""
+    a = np.asarray(image)
+    if a.dtype != np.uint8:
+        a = (np.clip(np.nan_to_num(a.astype(np.float32)), 0.0, 1.0) * 255.0 + 0.5)
+        a = a.astype(np.uint8)
+    return np.ascontiguousarray(a)
+
+
+def digit_pixmap(image: np.ndarray, size: QSize | int, ink_dark: bool = False,
+                 keep_aspect: bool = False) -> QPixmap:
+    """A grayscale digit (ink bright, uint8 or float 0..1) as a pixmap, pixels kept sharp.
+
+    By default ink is white on black, as the network sees it and the canvas shows it;
+    with ``ink_dark`` it is dark on white, like pencil on paper.
+    """
+    a = to_uint8(image)
+    if ink_dark:
+        a = 255 - a
+    a = np.ascontiguousarray(a)
+    h, w = a.shape
+    qimage = QImage(a.tobytes(), w, h, w, QImage.Format.Format_Grayscale8)
+    if isinstance(size, int):
+        size = QSize(size, size)
+    mode = (Qt.AspectRatioMode.KeepAspectRatio if keep_aspect
+            else Qt.AspectRatioMode.IgnoreAspectRatio)
+    return QPixmap.fromImage(qimage.scaled(size, mode, Qt.TransformationMode.FastTransformation))
+
+
+def weight_pixmap(tile: np.ndarray, size: int, lut: np.ndarray) -> QPixmap:
+    """A weight picture (h, w) coloured with ``lut`` (256 x 3 uint8), centred on zero and
+    scaled to its own largest absolute value, pixels kept sharp."""
+    t = np.asarray(tile, np.float32)
+    m = float(np.abs(t).max()) or 1.0
+    idx = np.clip((t / m + 1.0) * 127.5, 0, 255).astype(np.uint8)
+    rgb = np.ascontiguousarray(lut[idx][..., :3], dtype=np.uint8)
+    h, w = t.shape
+    qimage = QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(qimage.scaled(size, size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                           Qt.TransformationMode.FastTransformation))
+
+
+class Evaluator(QObject):
+    """The published weights evaluated on the test set, shared by the views.
+
+    :meth:`request` evaluates the current predictor on a background thread (NumPy's
+    matrix products release the GIL, so the window stays responsive even on a busy
+    machine) and ``ready(Evaluation, when)`` delivers the result on the GUI thread.
+    One pass per set of weights: a second request for the same weights reuses it.
+    """
+
+    ready = Signal(object, str)  # (analysis.Evaluation, "after epoch 2" ...)
+    failed = Signal(str)  # a message (e.g. the data could not be loaded)
+    _done = Signal(int, object, object, str)  # (generation, net, Evaluation, when), internal
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self._net = None  # the network of the last result
+        self._result: analysis.Evaluation | None = None
+        self.when = ""  # what the last result evaluated: "after epoch 2", "untrained weights"
+        self._busy = None  # the network being evaluated, if any
+        self._again = False  # a request came for other weights while busy
+        self._generation = 0  # bumped when the model changes: older results are dropped
+        self._position: float | None = None  # epochs of training of the published weights
+        self._epoch: int | None = None  # the epoch just finished, until training goes on
+        self.synchronous = False  # evaluate on the calling thread (for debugging)
+        session.progressed.connect(self._on_progress)
+        session.epochFinished.connect(self._on_epoch)
+        session.modelChanged.connect(self._on_model)
+        self._done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+
+    # -- what the weights are -----------------------------------------------------------
+    def _on_progress(self, progress) -> None:
+        self._position = getattr(progress, "position", None)
+        self._epoch = None
+
+    def _on_epoch(self, record) -> None:
+        self._epoch = record.get("epoch") if isinstance(record, dict) else None
+
+    def _on_model(self) -> None:
+        self._position = self._epoch = None
+        self._generation += 1
+        self._net = self._result = None
+        self._busy = None
+        self._again = False
+
+    def _describe(self) -> str:
+        model = self.session.model
+        if model is None or not model.trained:
+            return "untrained weights"
+        if self._epoch is not None:
+            return f"after epoch {self._epoch}"
+        pos = self._position
+        if pos is None:
+            return f"after epoch {len(model.history)}" if model.history else "trained weights"
+        return f"after {pos:.2f} epochs"
+
+    # -- evaluating ---------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._busy is not None
+
+    @property
+    def result(self) -> analysis.Evaluation | None:
+        """The last result delivered (for the weights in ``when``)."""
+        return self._result
+
+    def request(self) -> bool:
+        """Evaluate the latest published weights; ``ready`` follows (at once if they were
+        evaluated already). False if there is no valid network."""
+        net = self.session.predictor()
+        if net is None:
+            return False
+        if net is self._net and self._result is not None:
+            self.ready.emit(self._result, self.when)
+            return True
+        if self._busy is not None:
+            self._again = self._again or net is not self._busy
+            return True
+        try:
+            data = self.session.data
+            x, y = data.test_x, data.test_y
+        except Exception as e:  # noqa: BLE001 - a missing data file must not crash
+            self.failed.emit(f"Cannot evaluate on the test set: {e}")
+            return False
+        self._busy = net
+        self._again = False
+        args = (self._generation, net, x, y, self._describe())
+        if self.synchronous:
+            self._work(*args)
+        else:
+            threading.Thread(target=self._work, args=args, name="insight-evaluation",
+                             daemon=True).start()
+        return True
+
+    def _work(self, generation, net, x, y, when) -> None:
+        """On the background thread: one pass through a private copy of the network (its
+        layers' caches of 10,000 inputs then vanish with it)."""
+        try:
+            result = analysis.evaluate(net.snapshot(), x, y)
+        except Exception as e:  # noqa: BLE001 - reported on the GUI thread
+            result = e
+        try:
+            self._done.emit(generation, net, result, when)
+        except RuntimeError:  # the evaluator was deleted meanwhile (window closed)
+            pass
+
+    def _on_done(self, generation, net, result, when) -> None:
+        if generation != self._generation:
+            return  # the model changed meanwhile
+        self._busy = None
+        if isinstance(result, Exception):
+            self.failed.emit(f"Cannot evaluate on the test set: {result}")
+        else:
+            self._net, self._result, self.when = net, result, when
+            self.ready.emit(result, when)
+        if self._again:
+            self._again = False
+            self.request()
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Process events until no evaluation is running (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._busy is not None and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)

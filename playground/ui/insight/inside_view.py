@@ -1,0 +1,464 @@
+"""Inside a prediction: the drawing's way to the 28 x 28 input, and what each layer does."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...data import to_mnist
+from ...nn import analysis
+from .common import EmptyState, Throttle, digit_pixmap, weight_pixmap
+
+STEP_SIZE = 112  # pixels per pipeline picture (adapts to the width: STEP_MIN..STEP_MAX)
+STEP_MIN, STEP_MAX = 72, 168
+STEPS = [  # (key of to_mnist's steps, caption, tooltip)
+    ("input", "What you drew",
+     "The canvas, with ink normalised to 0..1 against the background"),
+    ("crop", "Cropped to the ink",
+     "The bounding box of the ink: empty margins are cut away"),
+    ("fitted", "Scaled to fit 20 x 20",
+     "The crop scaled (anti-aliased) so its longer side is 20 pixels, as MNIST digits were"),
+    ("centred", "Centred in 28 x 28",
+     "Placed in a 28 x 28 field with its centre of mass in the middle: exactly the input "
+     "the network sees"),
+]
+MAX_STRIP = 128  # units per row of a heat strip; wider layers wrap onto more rows
+ROW_PX = 20  # height of one heat-strip row
+EMPTY = ("Draw a digit on the canvas to see it travel through the network: the steps "
+         "that turn your drawing into a 28 x 28 input, then what every layer makes of it.")
+SEQUENTIAL = "viridis"
+DIVERGING = "CET-D1"
+
+
+def strip_shape(units: int) -> tuple[int, int]:
+    """(rows, columns) for a heat strip of ``units`` cells: at most MAX_STRIP per row."""
+    rows = max(1, math.ceil(units / MAX_STRIP))
+    return rows, math.ceil(units / rows)
+
+
+class StepImage(QWidget):
+    """One pipeline picture with its caption."""
+
+    def __init__(self, caption: str, tip: str, parent=None):
+        super().__init__(parent)
+        self.image: np.ndarray | None = None
+        self.size = STEP_SIZE
+        self.picture = QLabel()
+        self.picture.setFixedSize(STEP_SIZE + 2, STEP_SIZE + 2)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setFrameShape(QFrame.Shape.Box)
+        self.picture.setStyleSheet("background: black;")
+        self.caption = QLabel(caption)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.size_label = QLabel(" ")
+        self.size_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.size_label.setStyleSheet("color: palette(mid);")
+        self.setToolTip(tip)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.size_label)
+
+    def set_image(self, image: np.ndarray | None) -> None:
+        self.image = image
+        if image is None:
+            self.picture.clear()
+            self.size_label.setText(" ")
+            return
+        h, w = image.shape
+        self.picture.setPixmap(digit_pixmap(image, self.size, keep_aspect=True))
+        self.size_label.setText(f"{w} x {h} px")
+
+    def set_size(self, size: int) -> None:
+        if size != self.size:
+            self.size = size
+            self.picture.setFixedSize(size + 2, size + 2)
+            self.set_image(self.image)
+
+
+class LayerStrip(QWidget):
+    """One layer group's outputs as a heat strip (hover a cell for its value)."""
+
+    def __init__(self, title: str, units: int, parent=None):
+        super().__init__(parent)
+        self.units = units
+        self.values = np.zeros(units, np.float32)
+        self.rows, self.cols = strip_shape(units)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.readout = QLabel(" ")
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.readout)
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.getViewBox().invertY(True)
+        self.plot.getPlotItem().setContentsMargins(0, 0, 0, 0)
+        self.plot.setFixedHeight(self.rows * ROW_PX + 6)
+        self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.plot.setToolTip(f"{title}: one cell per unit, colour = its output for the drawing. "
+                             "Hover a cell to read it.")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.plot.setXRange(0, self.cols, padding=0)
+        self.plot.setYRange(0, self.rows, padding=0)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(1)
+        lay.addLayout(head)
+        lay.addWidget(self.plot)
+
+    def set_values(self, values: np.ndarray) -> None:
+        v = np.asarray(values, np.float32).ravel()
+        self.values = v
+        grid = np.full(self.rows * self.cols, np.nan, np.float32)
+        grid[:len(v)] = v
+        lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
+        if lo >= 0:
+            levels = (0.0, 1.0 if hi <= 1 else hi)
+            cmap = SEQUENTIAL
+        else:
+            m = max(abs(lo), abs(hi)) or 1.0
+            levels = (-m, m)
+            cmap = DIVERGING
+        if getattr(self, "_cmap", None) != cmap:
+            self.image.setLookupTable(pg.colormap.get(cmap).getLookupTable(nPts=256))
+            self._cmap = cmap
+        self.image.setImage(grid.reshape(self.rows, self.cols), levels=levels, autoLevels=False)
+        active = int(np.count_nonzero(v > 0.5 * levels[1])) if lo >= 0 else None
+        text = f"{len(v):,} units, {lo + 0.0:.2f} .. {hi + 0.0:.2f}"  # + 0.0: no "-0.00"
+        if active is not None:
+            text += f", {active:,} strongly on"
+        self.readout.setText(text)
+
+    def _on_mouse(self, pos) -> None:
+        p = self.image.mapFromScene(pos)
+        r, c = int(math.floor(p.y())), int(math.floor(p.x()))
+        if 0 <= r < self.rows and 0 <= c < self.cols:
+            unit = r * self.cols + c
+            if unit < len(self.values):
+                QToolTip.showText(QCursor.pos(), f"unit {unit}: {self.values[unit]:.3f}",
+                                  self.plot)
+
+
+class OutputBars(QWidget):
+    """The output layer as ten bars, the winning digit highlighted."""
+
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.values = np.zeros(10, np.float32)
+        self.title = QLabel(f"<b>{title}</b> (the output)")
+        self.readout = QLabel(" ")
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.readout)
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setFixedHeight(120)
+        self.plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
+        self.plot.getAxis("left").setWidth(36)
+        self.plot.setXRange(-0.6, 9.6, padding=0)
+        self.plot.setToolTip("The network's output for each digit; the tallest bar wins")
+        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                    brushes=["#9ab"] * 10, pen=pg.mkPen(None))
+        self.plot.addItem(self.bars)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(1)
+        lay.addLayout(head)
+        lay.addWidget(self.plot)
+
+    def set_values(self, values: np.ndarray) -> None:
+        v = np.asarray(values, np.float32).ravel()
+        self.values = v
+        n = len(v)
+        best = int(v.argmax()) if n else -1
+        brushes = ["#2e7d32" if i == best else "#9ab" for i in range(n)]
+        self.bars.setOpts(x=np.arange(n), height=v, brushes=brushes)
+        lo, hi = (float(v.min()), float(v.max())) if n else (0.0, 1.0)
+        if lo >= 0 and hi <= 1:
+            self.plot.setYRange(0, 1, padding=0.02)
+        else:
+            self.plot.setYRange(min(lo, 0), max(hi, 0) or 1, padding=0.05)
+        if n:
+            self.readout.setText(f"says <b>{best}</b> ({v[best]:.2f})")
+
+
+TOP_UNITS = 8  # first-layer units shown with their weight pictures
+UNIT_PX = 52
+
+
+class TopUnits(QWidget):
+    """The first hidden layer's most active units for the drawing, each with the weight
+    picture that says what it looks for."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.units = np.zeros(0, np.int64)
+        self._lut = pg.colormap.get(DIVERGING).getLookupTable(nPts=256)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setToolTip("The units of the first layer that respond most to the drawing. "
+                              "Each picture is the unit's weights: red pixels excite it, blue "
+                              "ones inhibit it (the same pictures as in the Weights tab).")
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.cells = []
+        self.cell_widgets: list[QWidget] = []
+        for _ in range(TOP_UNITS):
+            picture = QLabel()
+            picture.setFixedSize(UNIT_PX, UNIT_PX)
+            caption = QLabel()
+            caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            cell = QWidget()
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(1)
+            box.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
+            box.addWidget(caption)
+            row.addWidget(cell)
+            self.cells.append((picture, caption))
+            self.cell_widgets.append(cell)
+        row.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.title)
+        lay.addLayout(row)
+
+    def set_room(self, width: int) -> None:
+        """Show as many units as fit in ``width`` pixels (at least 3)."""
+        fit = max(3, min(TOP_UNITS, width // (UNIT_PX + 22)))
+        for k, cell in enumerate(self.cell_widgets):
+            cell.setVisible(k < fit)
+
+    def set_units(self, name: str, values: np.ndarray, top: np.ndarray,
+                  tiles: np.ndarray) -> None:
+        """Show units ``top`` (their outputs in ``values``, their weights ``tiles``)."""
+        self.units = top
+        self.title.setText(f"The {len(top)} most active units of {name.split(' > ')[0]} "
+                           "and what they look for (their weights):")
+        for k, (picture, caption) in enumerate(self.cells):
+            if k < len(top):
+                u = int(top[k])
+                picture.setPixmap(weight_pixmap(tiles[k], UNIT_PX, self._lut))
+                caption.setText(f"unit {u}\n{values[u]:.2f}")
+                picture.setToolTip(f"Unit {u} outputs {values[u]:.3f} for this drawing")
+            else:
+                picture.clear()
+                caption.setText("")
+
+
+class InsideView(QWidget):
+    """The current drawing step by step, and each layer's response to it."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("insideView")
+        self.session = session
+        self.drawing: np.ndarray | None = None  # the canvas image last received
+        self.steps: dict[str, np.ndarray] | None = None  # to_mnist's steps on screen
+        self.input: np.ndarray | None = None  # the 28 x 28 network input
+        self.layer_values: list[tuple[str, np.ndarray]] = []  # hidden_activations shown
+        self._structure: list[tuple[str, int]] = []
+        self._layer_widgets: list[QWidget] = []
+        self.refreshes = 0  # how often the view was recomputed (tests, benchmarks)
+        self._piped: np.ndarray | None = None  # the drawing the pipeline pictures show
+
+        self.step_widgets = {}
+        pipeline = QHBoxLayout()
+        pipeline.setSpacing(6)
+        pipeline.addStretch(1)
+        for i, (key, caption, tip) in enumerate(STEPS):
+            if i:
+                arrow = QLabel("\u2192")
+                arrow.setStyleSheet("font-size: 18pt; color: palette(mid);")
+                arrow.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                pipeline.addWidget(arrow)
+            widget = StepImage(caption, tip)
+            widget.setObjectName(f"step_{key}")
+            self.step_widgets[key] = widget
+            pipeline.addWidget(widget)
+        pipeline.addStretch(1)
+
+        self.prediction = QLabel(" ")
+        self.prediction.setObjectName("insidePrediction")
+        self.prediction.setToolTip("What the latest published weights make of the drawing")
+        self.layers_box = QWidget()
+        self.layers_layout = QVBoxLayout(self.layers_box)
+        self.layers_layout.setContentsMargins(0, 0, 4, 0)
+        self.layers_layout.setSpacing(10)
+        self.layers_note = QLabel()
+        self.layers_note.setWordWrap(True)
+        self.layers_layout.addWidget(self.layers_note)
+        self.top_units = TopUnits()
+        self.top_units.setObjectName("topUnits")
+        self.top_units.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.layers_layout.addWidget(self.top_units)
+        self.layers_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.layers_box)
+
+        title1 = QLabel("<b>From your drawing to the network's input</b>")
+        title2 = QLabel("<b>What each layer makes of it</b> &mdash; one cell per unit; "
+                        "hover a cell to read its value")
+        title2.setWordWrap(True)
+        title2.setToolTip("Each layer's output for this drawing, after its activation "
+                          "function. Bright cells are units that respond strongly.")
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(title1)
+        strip = QWidget()  # sized by resizeEvent, so it never holds the view wider
+        strip.setLayout(pipeline)
+        strip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        lay.addWidget(strip)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        lay.addWidget(line)
+        lay.addWidget(title2)
+        lay.addWidget(self.prediction)
+        lay.addWidget(scroll, 1)
+        self.stack = EmptyState(page, EMPTY)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.stack)
+
+        self.throttle = Throttle(self, self.refresh)  # new weights: ~5 times a second
+        self.draw_throttle = Throttle(self, self.refresh, 50)  # strokes: ~20 times a second
+        session.drawingChanged.connect(self.set_drawing)
+        session.weightsChanged.connect(self._on_weights)
+        session.modelChanged.connect(lambda: self.throttle.request(now=True))
+
+    def set_drawing(self, image) -> None:
+        self.drawing = None if image is None else np.array(image, copy=True)
+        if image is None:
+            self.draw_throttle.request(now=True)
+        else:
+            self.draw_throttle.request()
+
+    def _on_weights(self) -> None:
+        if self.drawing is not None:
+            self.throttle.request()
+
+    # -- drawing --------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.refreshes += 1
+        if self.drawing is None:
+            self.steps = self.input = self._piped = None
+            self.layer_values = []
+            self.stack.show_message(EMPTY)
+            return
+        if self.drawing is not self._piped:  # new weights alone leave the pipeline as it is
+            try:
+                out, steps = to_mnist(self.drawing, return_steps=True)
+            except ValueError as e:
+                self.steps = self.input = self._piped = None
+                self.stack.show_message(f"Cannot read the drawing: {e}")
+                return
+            self.steps, self.input, self._piped = steps, out, self.drawing
+            for key, widget in self.step_widgets.items():
+                widget.set_image(steps[key])
+        out = self.input
+        self.stack.show_content()
+        if not out.any():
+            self._show_layers([], "The drawing is empty: draw a digit on the canvas.")
+            return
+        net = self.session.predictor()
+        if net is None:
+            self._show_layers([], "The network is not valid yet: fix it in the builder.")
+            return
+        if tuple(net.input_shape) != out.shape:
+            self._show_layers([], f"The network takes inputs of "
+                                  f"{' x '.join(map(str, net.input_shape))}, not 28 x 28 "
+                                  "images.")
+            return
+        values = analysis.hidden_activations(net, out)
+        note = "" if self.session.trained else (
+            "The network is untrained: its units respond at random until it learns.")
+        self._show_layers(values, note)
+        top = analysis.top_units(values[0][1], TOP_UNITS)
+        tiles, _ = analysis.first_layer_weights(net, top)
+        if tiles is not None and len(values) > 1:  # a hidden layer that sees the pixels
+            self.top_units.set_units(values[0][0], values[0][1], top, tiles)
+            self.top_units.show()
+        else:
+            self.top_units.hide()
+
+    def _show_layers(self, values, note: str) -> None:
+        self.layer_values = values
+        self.top_units.hide()
+        self.layers_note.setText(note)
+        self.layers_note.setVisible(bool(note))
+        structure = [(name, len(v)) for name, v in values]
+        if structure != self._structure:
+            self._rebuild(structure)
+        widgets = self._layer_widgets
+        for widget, (_, v) in zip(widgets, values, strict=True):
+            widget.set_values(v)
+        if values:
+            out = values[-1][1]
+            best = int(out.argmax())
+            self.prediction.setText(f"The network says <b>{best}</b> "
+                                    f"(output {out[best]:.2f}).")
+        else:
+            self.prediction.setText(" ")
+
+    def _rebuild(self, structure) -> None:
+        for widget in self._layer_widgets:
+            self.layers_layout.removeWidget(widget)
+            widget.deleteLater()
+        self._layer_widgets = []
+        for i, (name, units) in enumerate(structure):
+            last = i == len(structure) - 1
+            widget = OutputBars(name) if last and units <= 20 else LayerStrip(
+                name + (" (the output)" if last else f" (hidden layer {i + 1})"), units)
+            # strips after the note, the top units after the first strip, stretch last
+            self.layers_layout.insertWidget(self.layers_layout.count() - 1 - (i == 0), widget)
+            self._layer_widgets.append(widget)
+        self._structure = structure
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # the pipeline pictures and the top units grow and shrink with the view
+        width = event.size().width()
+        size = max(STEP_MIN, min(STEP_MAX, (width - 140) // 4 - 12))
+        for widget in self.step_widgets.values():
+            widget.set_size(size)
+        self.top_units.set_room(width - 30)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.throttle.stale or self.draw_throttle.stale:
+            self.throttle.stale = self.draw_throttle.stale = False
+            self.refresh()

@@ -1,0 +1,212 @@
+"""First-layer weights: each hidden unit's 784 incoming weights drawn as a 28 x 28 tile."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...nn import analysis
+from .common import EmptyState, Throttle
+
+GAP = 1  # pixels between tiles
+COLORMAP = "CET-D1"  # blue - white - red, white at the centre: zero weight is white
+BACKGROUND = "#8c8c8c"  # grey gaps between white-centred tiles
+
+TIP = ("Each tile is one unit of the first Dense layer: its 784 incoming weights drawn "
+       "as a 28 x 28 picture, one per input pixel.\nRed pixels push the unit on, blue pixels "
+       "hold it back, white ones do not matter. Hover a tile for its unit number and range; "
+       "scroll to zoom, drag to pan, right-click > View All to reset.")
+
+
+class WeightsView(QWidget):
+    """Live mosaic of the first Dense layer's weights (updates about 5 times a second)."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("weightsView")
+        self.session = session
+        self.tiles: np.ndarray | None = None  # (units, 28, 28) weights shown
+        self.image: np.ndarray | None = None  # the mosaic on screen
+        self.columns = 1
+        self.updates = 0  # how many times the mosaic was redrawn (for tests / benchmarks)
+        self._bias: np.ndarray | None = None
+        self._hover: int | None = None
+
+        self.title = QLabel()
+        self.title.setObjectName("weightsTitle")
+        self.title.setToolTip(TIP)
+        self.title.setWordWrap(True)
+        self.scale = QComboBox()
+        self.scale.setObjectName("weightsScale")
+        self.scale.addItem("Colour per unit", True)
+        self.scale.addItem("Colour shared by all", False)
+        self.scale.setToolTip(
+            "Per unit: each tile uses the full colour range for its own largest weight, so "
+            "every unit's pattern shows.\nShared: one scale (+- the largest weight of all), "
+            "so strong and weak units can be compared.")
+        self.scale.currentIndexChanged.connect(lambda _: self.refresh())
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        scale_label = QLabel("&Scale:")
+        scale_label.setBuddy(self.scale)
+        scale_label.setToolTip(self.scale.toolTip())
+        top.addWidget(scale_label)
+        top.addWidget(self.scale)
+
+        self.plot = pg.GraphicsLayoutWidget()
+        self.plot.setObjectName("weightsPlot")
+        self.plot.setBackground(BACKGROUND)
+        self.plot.setToolTip(TIP)
+        self.plot.ci.setContentsMargins(2, 2, 2, 2)
+        self.box = self.plot.addViewBox()
+        self.box.setAspectLocked(True)
+        self.box.invertY(True)
+        self.box.setMenuEnabled(True)
+        self.item = pg.ImageItem(axisOrder="row-major")
+        self.item.setLookupTable(pg.colormap.get(COLORMAP).getLookupTable(nPts=256))
+        self.box.addItem(self.item)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        self.box.sigResized.connect(self._on_resized)
+
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("weightsReadout")
+        self.readout.setToolTip("The tile under the mouse pointer")
+        self.readout.setMinimumWidth(40)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        legend = QLabel("<span style='color:#2151db'>&#9632;</span> negative &nbsp; "
+                        "<span style='color:#888'>&#9633;</span> zero &nbsp; "
+                        "<span style='color:#c00206'>&#9632;</span> positive weight")
+        legend.setToolTip("The colour scale: blue for negative weights, white for zero, red "
+                          "for positive ones")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.readout, 1)
+        bottom.addWidget(legend)
+
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(self.plot, 1)
+        lay.addLayout(bottom)
+        self.stack = EmptyState(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.stack)
+
+        self.throttle = Throttle(self, self.refresh)
+        session.weightsChanged.connect(self.throttle.request)
+        session.modelChanged.connect(lambda: self.throttle.request(now=True))
+        session.epochFinished.connect(lambda _: self.throttle.request(now=True))
+        session.trainingStateChanged.connect(lambda _: self.throttle.request(now=True))
+        self.refresh()
+
+    # -- drawing ------------------------------------------------------------------
+    def refresh(self) -> None:
+        net = self.session.predictor()
+        if net is None:
+            self._clear("The network is not valid yet: fix it in the builder to see its "
+                        "weights.")
+            return
+        tiles, message = analysis.first_layer_weights(net)
+        if tiles is None:
+            self._clear(message)
+            return
+        first = next(layer for layer in net.layers if getattr(layer, "trainable", False))
+        self._bias = np.array(first.b, copy=True)
+        self.tiles = tiles
+        trained = self.session.trained
+        state = "" if trained else ("<br><i>Random starting weights: train to see them take "
+                                    "shape.</i>")
+        self.title.setText(f"<b>First layer</b> &mdash; {message}{state}")
+        self._draw(reset_range=self.image is None)
+        self.stack.show_content()
+
+    def _draw(self, reset_range: bool = False) -> None:
+        tiles = self.tiles
+        if tiles is None:
+            return
+        columns = analysis.mosaic_columns(len(tiles), self._aspect())
+        per_unit = bool(self.scale.currentData())
+        image = analysis.weight_mosaic(tiles, columns, gap=GAP, normalise=per_unit)
+        if per_unit:
+            levels = (-1.0, 1.0)
+        else:
+            m = float(np.abs(tiles).max()) or 1.0
+            levels = (-m, m)
+        reshaped = self.image is None or image.shape != self.image.shape
+        self.columns = columns
+        self.image = image
+        self.item.setImage(image, levels=levels, autoLevels=False)
+        self.updates += 1
+        if reshaped or reset_range:
+            self.box.autoRange(padding=0.01)
+        self._show_hover()
+
+    def _clear(self, message: str) -> None:
+        self.tiles = None
+        self.image = None
+        self._bias = None
+        self.item.clear()
+        self.stack.show_message(message)
+
+    def _aspect(self) -> float:
+        rect = self.box.sceneBoundingRect()
+        if rect.height() < 10 or rect.width() < 10:
+            return 1.6
+        return rect.width() / rect.height()
+
+    # -- interaction ----------------------------------------------------------------
+    def unit_at(self, row: float, col: float) -> int | None:
+        """The unit whose tile covers mosaic pixel (row, col), or None."""
+        if self.tiles is None:
+            return None
+        return analysis.tile_at(row, col, self.columns, len(self.tiles),
+                                self.tiles.shape[1:], GAP)
+
+    def describe(self, unit: int) -> str:
+        w = self.tiles[unit]
+        text = f"unit {unit}: weights {float(w.min()):.2f} .. {float(w.max()):.2f}"
+        if self._bias is not None and unit < len(self._bias):
+            text += f", bias {float(self._bias[unit]):.2f}"
+        return text
+
+    def _on_mouse(self, pos) -> None:
+        if self.tiles is None:
+            return
+        p = self.item.mapFromScene(pos)
+        unit = self.unit_at(p.y(), p.x())
+        if unit != self._hover:
+            self._hover = unit
+            self._show_hover(tooltip=True)
+
+    def _show_hover(self, tooltip: bool = False) -> None:
+        unit = self._hover
+        if unit is None or self.tiles is None or unit >= len(self.tiles):
+            self.readout.setText("Hover a tile to see its unit and weight range.")
+            return
+        text = self.describe(unit)
+        self.readout.setText(text)
+        if tooltip:
+            QToolTip.showText(QCursor.pos(), text, self.plot)
+
+    # -- Qt events ----------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.throttle.shown()
+
+    def _on_resized(self, *_) -> None:
+        """Re-wrap the tiles when the view's shape changes (wide view: more columns)."""
+        if self.tiles is not None and self.isVisible():
+            columns = analysis.mosaic_columns(len(self.tiles), self._aspect())
+            if columns != self.columns:
+                self._draw(reset_range=True)

@@ -1,0 +1,494 @@
+"""The insight views: weights, confusion matrix, mistakes, inside a prediction, dataset."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from playground import nn
+from playground.data import to_mnist
+from playground.nn import analysis
+from playground.ui.insight import (
+    ConfusionView,
+    DatasetView,
+    Evaluator,
+    InsideView,
+    MistakesView,
+    WeightsView,
+    insight_views,
+)
+from playground.ui.insight.dataset_view import ALL, PAGE
+from playground.ui.session import Session
+
+
+@pytest.fixture
+def session(small_split, qtbot):
+    return Session(data=small_split)
+
+
+def train(session):
+    """One quick epoch on the session's model, published as the training panel does."""
+    record = nn.Trainer(session.model, session.data).run(1).epochs[-1]
+    session.publish(session.model.network.snapshot())
+    session.finish_epoch(record)
+    return record
+
+
+def evaluated(qtbot, view):
+    """Wait for the background evaluation of the test set to reach the view."""
+    qtbot.waitUntil(lambda: view.result is not None and not view.evaluator.busy, timeout=10000)
+    return view.result
+
+
+def shown(qtbot, widget):
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def click(qtbot, view, rect):
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def canvas_drawing(image_uint8):
+    """A 28x28 digit drawn bigger and off-centre on a 200x240 float canvas."""
+    canvas = np.zeros((200, 240), np.float32)
+    canvas[30:170, 100:240] = np.kron(image_uint8 / 255.0, np.ones((5, 5)))
+    return canvas
+
+
+# -- the package --------------------------------------------------------------------------
+def test_insight_views_titles_and_object_names(session):
+    views = insight_views(session)
+    assert [t for t, _, _ in views] == ["Weights", "Confusion", "Mistakes", "Inside",
+                                        "Dataset"]
+    assert all(tip for _, _, tip in views)
+    widgets = {t: w for t, w, _ in views}
+    assert widgets["Weights"].objectName() == "weightsView"
+    assert widgets["Confusion"].findChild(type(widgets["Confusion"].table),
+                                          "confusionMatrix") is not None
+    # confusion and mistakes share one evaluation
+    assert widgets["Confusion"].evaluator is widgets["Mistakes"].evaluator
+    for _, w, _ in views:
+        w.deleteLater()
+
+
+def test_main_window_has_the_views(small_split, qtbot, monkeypatch):
+    from playground.ui.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window = MainWindow(Session(data=small_split))
+    qtbot.addWidget(window)
+    window.show()
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles[0] == "Training" and {"Weights", "Confusion", "Mistakes", "Inside",
+                                        "Dataset"} <= set(titles)
+    assert window.findChild(WeightsView, "weightsView") is not None
+    assert window.findChild(object, "confusionMatrix") is not None
+    qtbot.waitUntil(lambda: window.tabs.tabToolTip(titles.index("Weights")) != "")
+    window.shutdown()
+
+
+# -- empty states -------------------------------------------------------------------------
+def test_empty_states_before_training(session, qtbot):
+    evaluator = Evaluator(session)
+    confusion = shown(qtbot, ConfusionView(session, evaluator))
+    mistakes = shown(qtbot, MistakesView(session, evaluator))
+    inside = shown(qtbot, InsideView(session))
+    weights = shown(qtbot, WeightsView(session))
+    assert confusion.stack.empty and "Train" in confusion.stack.message.text()
+    assert confusion.result is None
+    assert mistakes.stack.empty and mistakes.gallery.count() == 0
+    assert inside.stack.empty and "Draw" in inside.stack.message.text()
+    # the weights view shows the random starting weights and says so
+    assert "Random starting weights" in weights.title.text()
+
+    train(session)
+    evaluated(qtbot, confusion)
+    evaluated(qtbot, mistakes)
+    assert not confusion.stack.empty and not mistakes.stack.empty
+    # a new architecture forgets the old results
+    session.stack.update(1, units=64)
+    assert confusion.stack.empty and confusion.result is None
+    assert mistakes.stack.empty
+
+
+def test_invalid_network_messages(session, qtbot):
+    weights = shown(qtbot, WeightsView(session))
+    confusion = shown(qtbot, ConfusionView(session))
+    session.set_spec({"input": [28, 28], "layers": [{"type": "Flatten"}]})  # not valid
+    assert session.predictor() is None
+    assert weights.stack.empty and "not valid" in weights.stack.message.text()
+    confusion.recompute.click()
+    assert confusion.stack.empty and "not valid" in confusion.stack.message.text()
+    # a valid network whose input is no image: the weights view says so
+    session.set_spec({"input": [784], "layers": [{"type": "Dense", "units": 10},
+                                                 {"type": "Sigmoid"}]})
+    assert weights.stack.empty and "not an image" in weights.stack.message.text()
+
+
+# -- weights ---------------------------------------------------------------------------------
+def test_weights_view_shows_every_first_layer_unit(session, qtbot):
+    view = shown(qtbot, WeightsView(session))
+    train(session)
+    assert not view.stack.empty
+    w = session.predictor().layers[1].w
+    assert view.tiles.shape == (128, 28, 28)
+    np.testing.assert_array_equal(view.tiles[17].ravel(), w[:, 17])
+    cols = view.columns
+    rows = -(-128 // cols)
+    assert view.image.shape == (rows * 29 - 1, cols * 29 - 1)
+    assert view.item.image.shape == view.image.shape
+    # hover text for a tile
+    r, c = divmod(17, cols)
+    assert view.unit_at(r * 29 + 10, c * 29 + 3) == 17
+    assert view.describe(17) == (f"unit 17: weights {w[:, 17].min():.2f} .. "
+                                 f"{w[:, 17].max():.2f}, bias "
+                                 f"{session.predictor().layers[1].b[17]:.2f}")
+    # shared scale keeps the raw weights
+    view.scale.setCurrentIndex(1)
+    assert np.nanmax(np.abs(view.image)) == pytest.approx(np.abs(w).max())
+    assert view.item.levels is not None
+
+
+def test_hovering_a_tile_names_the_unit(session, qtbot):
+    from PySide6.QtCore import QPointF
+
+    view = shown(qtbot, WeightsView(session))
+    train(session)
+    r, c = divmod(5, view.columns)
+    scene_pos = view.item.mapToScene(QPointF(c * 29 + 14, r * 29 + 14))
+    view.plot.scene().sigMouseMoved.emit(scene_pos)  # what the scene sends on a mouse move
+    assert view.readout.text().startswith("unit 5: weights ")
+    assert view.readout.text() == view.describe(5)
+    gap = view.item.mapToScene(QPointF(c * 29 + 28.5, r * 29 + 14))  # between two tiles
+    view.plot.scene().sigMouseMoved.emit(gap)
+    assert view.readout.text().startswith("Hover a tile")
+
+
+def test_weights_view_is_throttled_but_shows_the_last_weights(session, qtbot):
+    view = shown(qtbot, WeightsView(session))
+    net = session.model.network
+    before = view.updates
+    for i in range(20):  # a burst of publishes, much faster than 5 a second
+        net.layers[1].w[0, 0] = i
+        session.publish(net.snapshot())
+    assert view.updates - before <= 2
+    qtbot.waitUntil(lambda: view.tiles[0, 0, 0] == 19, timeout=2000)
+    assert view.updates - before <= 3
+
+
+def test_weights_view_skips_work_while_hidden(session, qtbot):
+    view = shown(qtbot, WeightsView(session))
+    view.hide()
+    before = view.updates
+    net = session.model.network
+    net.layers[1].w[0, 0] = 5.0
+    session.publish(net.snapshot())
+    assert view.updates == before
+    view.show()
+    qtbot.waitUntil(lambda: view.updates > before)
+    assert view.tiles[0, 0, 0] == 5.0
+
+
+def test_weights_view_handles_1000_units(session, qtbot):
+    view = shown(qtbot, WeightsView(session))
+    session.stack.update(1, units=1000)
+    assert view.tiles.shape == (1000, 28, 28)
+    rows = -(-1000 // view.columns)
+    assert view.image.shape == (rows * 29 - 1, view.columns * 29 - 1)
+
+
+# -- confusion matrix ----------------------------------------------------------------------------
+def test_confusion_matrix_after_an_epoch(session, qtbot):
+    view = shown(qtbot, ConfusionView(session))
+    train(session)
+    evaluated(qtbot, view)
+    data = session.data
+    pred = session.predictor().predict(data.test_x)
+    expected = analysis.confusion_matrix(data.test_y, pred)
+    table = view.table
+    shown_counts = np.array([[int(table.item(r, c).text().replace(",", "") or 0)
+                              for c in range(10)] for r in range(10)])
+    np.testing.assert_array_equal(shown_counts, expected)
+    assert shown_counts.sum() == len(data.test_y)
+    acc = analysis.per_class_accuracy(expected)
+    assert table.item(3, 10).text() == f"{100 * acc[3]:.1f}%"
+    t, p, n = analysis.most_confused(expected)
+    assert f"{t} taken for {p}" in view.confused.text()
+    assert f"({n:,} time" in view.confused.text()
+    assert "after epoch 1" in view.summary.text()
+
+
+def test_clicking_a_cell_opens_its_images(session, qtbot):
+    view = shown(qtbot, ConfusionView(session))
+    train(session)
+    evaluated(qtbot, view)
+    data = session.data
+    pred = session.predictor().predict(data.test_x)
+    t, p, n = view.result.most_confused()
+    click(qtbot, view.table, view.table.visualItemRect(view.table.item(t, p)))
+    assert view.cell == (t, p)
+    assert view.gallery.count() == n
+    assert sorted(view.cell_indices) == sorted(np.flatnonzero((data.test_y == t) & (pred == p)))
+    assert np.all(data.test_y[view.cell_indices] == t)
+    assert np.all(pred[view.cell_indices] == p)
+    assert f"true {t}, predicted {p}" in view.gallery_title.text()
+    # captions are the probabilities, most confident first
+    model = view.gallery.gallery_model
+    proba = view.result.proba[view.cell_indices, p]
+    assert model.captions == [f"{100 * q:.1f}%" for q in proba]
+    assert np.all(np.diff(proba) <= 0)
+    np.testing.assert_array_equal(model.images, data.test_x[view.cell_indices])
+
+    # a diagonal cell: the images it got right
+    d = int(np.diag(view.result.cm).argmax())
+    click(qtbot, view.table, view.table.visualItemRect(view.table.item(d, d)))
+    assert view.gallery.count() == view.result.cm[d, d] > 0
+    assert np.all(pred[view.cell_indices] == d) and np.all(data.test_y[view.cell_indices] == d)
+
+    # clicking an image puts it on the canvas
+    with qtbot.waitSignal(session.showImageRequested) as blocker:
+        click(qtbot, view.gallery, view.gallery.item_rect(0))
+    image, label = blocker.args
+    np.testing.assert_array_equal(image, data.test_x[view.cell_indices[0]])
+    assert label == d
+
+
+def test_most_confused_link_and_recompute(session, qtbot):
+    view = shown(qtbot, ConfusionView(session))
+    view.recompute.click()  # evaluates the untrained weights on demand
+    assert view.stack.empty and "Evaluating" in view.stack.message.text()
+    evaluated(qtbot, view)
+    assert not view.stack.empty
+    assert view.result.cm.sum() == len(session.data.test_y)
+    assert "untrained" in view.summary.text()
+    untrained = view.result
+    train(session)
+    qtbot.waitUntil(lambda: view.result is not untrained and not view.evaluator.busy)
+    first = view.result
+    view._open_most_confused()
+    t, p, n = first.most_confused()
+    assert view.cell == (t, p) and view.gallery.count() == n
+    view.recompute.click()  # same weights: the cached evaluation, not a second pass
+    assert view.result is first
+
+
+def test_confusion_waits_while_hidden(session, qtbot):
+    view = shown(qtbot, ConfusionView(session))
+    view.hide()
+    train(session)
+    qtbot.wait(50)
+    assert view.result is None and not view.evaluator.busy  # nothing was computed
+    view.show()
+    evaluated(qtbot, view)
+    assert view.result.cm.sum() == len(session.data.test_y)
+
+
+# -- mistakes -------------------------------------------------------------------------------------
+def test_mistakes_are_wrong_and_clickable(session, qtbot):
+    view = shown(qtbot, MistakesView(session))
+    train(session)
+    evaluated(qtbot, view)
+    data = session.data
+    proba = session.predictor().predict_proba(data.test_x)
+    pred = proba.argmax(axis=1)
+    idx = view.indices
+    assert len(idx) == min(view.gallery.count(), int((pred != data.test_y).sum()))
+    assert len(idx) > 0 and view.gallery.count() == len(idx)
+    assert np.all(pred[idx] != data.test_y[idx])
+    conf = proba[idx, pred[idx]]
+    assert np.all(np.diff(conf) <= 0)  # most confident first
+    captions = view.gallery.gallery_model.captions
+    assert captions[0] == (f"true {data.test_y[idx[0]]} / said {pred[idx[0]]} "
+                           f"({100 * conf[0]:.0f}%)")
+
+    with qtbot.waitSignal(session.showImageRequested) as blocker:
+        click(qtbot, view.gallery, view.gallery.item_rect(1))
+    image, label = blocker.args
+    np.testing.assert_array_equal(image, data.test_x[idx[1]])
+    assert image.dtype == np.uint8 and image.shape == (28, 28)
+    assert label == data.test_y[idx[1]]
+
+
+# -- inside a prediction ----------------------------------------------------------------------
+def test_inside_view_pipeline_matches_to_mnist(session, qtbot):
+    view = shown(qtbot, InsideView(session))
+    train(session)
+    drawing = canvas_drawing(session.data.test_x[0])
+    session.set_drawing(drawing)
+    assert not view.stack.empty
+    out, steps = to_mnist(drawing, return_steps=True)
+    assert set(view.steps) == {"input", "crop", "fitted", "centred"}
+    for key, expected in steps.items():
+        np.testing.assert_array_equal(view.steps[key], expected)
+    np.testing.assert_array_equal(view.input, out)
+    for key, widget in view.step_widgets.items():
+        assert not widget.picture.pixmap().isNull()
+        h, w = steps[key].shape
+        assert widget.size_label.text() == f"{w} x {h} px"
+
+    # each layer's activations, as the network computes them
+    expected = analysis.hidden_activations(session.predictor(), out)
+    assert [(name, len(v)) for name, v in view.layer_values] == [
+        (name, len(v)) for name, v in expected] == [("Dense(128) > Sigmoid", 128),
+                                                    ("Dense(10) > Sigmoid", 10)]
+    for (_, got), (_, want) in zip(view.layer_values, expected, strict=True):
+        np.testing.assert_allclose(got, want)
+    best = int(expected[-1][1].argmax())
+    assert f"says <b>{best}</b>" in view.prediction.text()
+    # the most active first-layer units, with their weight pictures
+    hidden = expected[0][1]
+    assert view.top_units.isVisible()
+    assert list(view.top_units.units) == list(np.argsort(-hidden, kind="stable")[:8])
+    assert hidden[view.top_units.units[0]] == hidden.max()
+
+    # new weights while a drawing is shown: the activations follow (throttled)
+    net = session.model.network
+    net.layers[3].b[:] += 5.0
+    session.publish(net.snapshot())
+    qtbot.waitUntil(lambda: np.allclose(
+        view.layer_values[-1][1],
+        analysis.hidden_activations(session.predictor(), out)[-1][1]), timeout=2000)
+
+    session.set_drawing(None)
+    assert view.stack.empty and view.steps is None
+
+
+def test_inside_view_with_an_empty_drawing_and_a_deeper_network(session, qtbot):
+    view = shown(qtbot, InsideView(session))
+    session.set_drawing(np.zeros((50, 50), np.float32))
+    assert not view.stack.empty and view.layer_values == []
+    assert "empty" in view.layers_note.text()
+    session.load_preset("deep")
+    session.set_drawing(canvas_drawing(session.data.test_x[3]))  # at most 20 updates a second
+    qtbot.waitUntil(lambda: [len(v) for _, v in view.layer_values] == [256, 128, 64, 10])
+    assert "untrained" in view.layers_note.text()
+
+
+def test_inside_view_keeps_up_with_strokes_without_redoing_every_one(session, qtbot):
+    view = shown(qtbot, InsideView(session))
+    digit = session.data.test_x[5]
+    session.set_drawing(canvas_drawing(digit))
+    before = view.refreshes
+    for k in range(30):  # a stroke: the drawing panel sends up to ~30 a second
+        canvas = canvas_drawing(digit)
+        canvas[:, :k + 1] = 1.0 if k == 29 else 0.0
+        session.set_drawing(canvas)
+    assert view.refreshes - before <= 1
+    last = to_mnist(canvas, return_steps=True)[1]
+    qtbot.waitUntil(lambda: np.array_equal(view.steps["input"], last["input"]))
+    assert view.refreshes - before <= 2
+    # hidden: no work until shown again
+    view.hide()
+    before = view.refreshes
+    session.set_drawing(canvas_drawing(session.data.test_x[6]))
+    assert view.refreshes == before
+    view.show()
+    assert view.refreshes == before + 1
+    np.testing.assert_array_equal(view.steps["centred"],
+                                  to_mnist(canvas_drawing(session.data.test_x[6])))
+
+
+# -- dataset browser ---------------------------------------------------------------------------
+def test_dataset_counts_and_paging(session, qtbot):
+    view = shown(qtbot, DatasetView(session))
+    data = session.data
+    counts = np.bincount(data.train_y, minlength=10)
+    np.testing.assert_array_equal(view.counts, counts)
+    for d in range(10):
+        assert view.digit_buttons[d].text() == f"{d}\n{counts[d]:,}"
+    assert view.digit_buttons[ALL].text() == f"All\n{len(data.train_y):,}"
+    assert view.gallery.count() == min(PAGE, len(data.train_y))
+
+    # one digit
+    qtbot.mouseClick(view.digit_buttons[4], Qt.MouseButton.LeftButton)
+    assert view.digit == 4
+    assert view.gallery.count() == min(PAGE, counts[4])
+    assert np.all(data.train_y[view.indices] == 4)
+
+    # the whole set, paged
+    view.select_digit(ALL)
+    first = view.indices.copy()
+    qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
+    assert view.page == 1
+    np.testing.assert_array_equal(view.indices, np.arange(PAGE, min(2 * PAGE, len(data.train_y))))
+    assert not np.intersect1d(first, view.indices).size
+    assert view.page_label.text().startswith(f"{PAGE + 1:,}-")
+    qtbot.mouseClick(view.prev_button, Qt.MouseButton.LeftButton)
+    assert view.page == 0 and not view.prev_button.isEnabled()
+
+    # the test set has its own counts
+    view.set_combo.setCurrentIndex(view.set_combo.findData("test"))
+    np.testing.assert_array_equal(view.counts, np.bincount(data.test_y, minlength=10))
+    view.select_digit(7)
+    assert np.all(data.test_y[view.indices] == 7)
+
+    with qtbot.waitSignal(session.showImageRequested) as blocker:
+        click(qtbot, view.gallery, view.gallery.item_rect(0))
+    np.testing.assert_array_equal(blocker.args[0], data.test_x[view.indices[0]])
+    assert blocker.args[1] == 7
+
+
+def test_gallery_handles_many_images(qtbot):
+    from playground.ui.insight.gallery import ImageGallery
+
+    gallery = shown(qtbot, ImageGallery())
+    images = np.random.default_rng(0).integers(0, 255, (5000, 28, 28), dtype=np.uint8)
+    gallery.set_images(images, [str(i) for i in range(5000)])
+    assert gallery.count() == 5000
+    # pixmaps are made only for the images painted so far
+    qtbot.waitUntil(lambda: len(gallery.gallery_model._pixmaps) > 0)
+    assert len(gallery.gallery_model._pixmaps) < 1000
+    with qtbot.waitSignal(gallery.imageClicked) as blocker:
+        click(qtbot, gallery, gallery.item_rect(3))
+    assert blocker.args == [3]
+    gallery.setCurrentIndex(gallery.gallery_model.index(7))
+    with qtbot.waitSignal(gallery.imageClicked) as blocker:
+        qtbot.keyClick(gallery, Qt.Key.Key_Return)
+    assert blocker.args == [7]
+
+
+# -- shared evaluation, errors ------------------------------------------------------------------
+def test_one_evaluation_serves_both_views(session, qtbot, monkeypatch):
+    calls = []
+    real = analysis.evaluate
+
+    def counting(net, x, y):
+        calls.append(len(x))
+        return real(net, x, y)
+
+    monkeypatch.setattr(analysis, "evaluate", counting)
+    evaluator = Evaluator(session)
+    confusion = shown(qtbot, ConfusionView(session, evaluator))
+    mistakes = shown(qtbot, MistakesView(session, evaluator))
+    train(session)
+    evaluated(qtbot, confusion)
+    evaluated(qtbot, mistakes)
+    assert calls == [len(session.data.test_y)]
+    assert confusion.result is mistakes.result
+
+
+def test_results_for_an_old_model_are_dropped(session, qtbot):
+    view = shown(qtbot, ConfusionView(session))
+    train(session)
+    assert view.evaluator.busy  # evaluating on the background thread
+    session.reset_weights()  # a new model before the result arrives
+    qtbot.wait(300)
+    assert view.result is None and view.stack.empty
+
+
+def test_missing_data_is_reported_not_fatal(session, qtbot, monkeypatch):
+    def broken(self):
+        raise OSError("t10k-images-idx3-ubyte: cannot read file")
+
+    confusion = shown(qtbot, ConfusionView(session))
+    dataset = DatasetView(session)
+    monkeypatch.setattr(Session, "data", property(broken))
+    confusion.recompute.click()
+    assert confusion.stack.empty and "cannot read file" in confusion.stack.message.text()
+    shown(qtbot, dataset)
+    assert dataset.stack.empty and "cannot read file" in dataset.stack.message.text()
