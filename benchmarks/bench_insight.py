@@ -59,7 +59,7 @@ def run_once(mode: str, split, epochs: int) -> dict:
     if mode in ("none", "all"):
         mw.insight_views = lambda s: []
     elif mode == "blank":
-        mw.insight_views = lambda s: [("Blank", QWidget())]
+        mw.insight_views = lambda s: [("Blank", QWidget(), "an empty tab")]
     try:
         window = mw.MainWindow(session)
     finally:
@@ -68,7 +68,7 @@ def run_once(mode: str, split, epochs: int) -> dict:
     window.resize(1280, 800)
     window.show()
     if mode == "all":
-        for title, view in insight_views(session):
+        for title, view, _tip in insight_views(session):
             view.setWindowTitle(title)
             view.resize(800, 600)
             view.show()
