@@ -1,0 +1,59 @@
+"""Render the README's screenshots offscreen: python docs/screenshots.py
+
+Trains the seed network for one epoch through the Start button, draws a digit on the
+canvas with simulated strokes, and saves the window (Training and Inside tabs).
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def main() -> None:
+    app = QApplication([])
+    QCoreApplication.setOrganizationName("nn-playground-screenshots")
+    QCoreApplication.setApplicationName("screenshots")
+    QSettings().clear()
+    import pyqtgraph as pg
+
+    from playground.ui.main_window import MainWindow
+
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+
+    def spin(seconds: float) -> None:
+        end = time.time() + seconds
+        while time.time() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    spin(0.5)
+    window.training.start()
+    while window.session.training_state != "idle":
+        spin(0.1)
+    # a hand-drawn 4: two strokes, slightly slanted, off-centre
+    window.draw.canvas.draw_stroke([(95, 50), (80, 120), (70, 165), (190, 160)])
+    window.draw.canvas.draw_stroke([(165, 60), (160, 150), (155, 245)])
+    spin(1.0)
+    window.grab().save(str(HERE / "window.png"))
+    window.tabs.setCurrentIndex(4)  # Inside
+    spin(1.0)
+    window.grab().save(str(HERE / "inside.png"))
+    window.session.dirty = False
+    window.close()
+    QSettings().clear()
+
+
+if __name__ == "__main__":
+    main()
