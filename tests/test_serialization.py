@@ -205,18 +205,21 @@ def test_save_onto_a_folder(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["model.npz"]
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root may write to read-only folders")
-def test_save_into_a_read_only_folder(tmp_path):
+def test_save_into_a_folder_that_refuses_writes(tmp_path, monkeypatch):
+    """A read-only folder (simulated: the tests may run as root, who can write anyway)."""
+    import tempfile
+
     path = tmp_path / "model.npz"
     nn.save_model(path, tiny_model())
     before = path.read_bytes()
-    tmp_path.chmod(0o555)
-    try:
-        with pytest.raises(nn.ModelFileError):
-            nn.save_model(path, tiny_model())
-    finally:
-        tmp_path.chmod(0o755)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(nn.ModelFileError, match="Permission denied") as info:
+        nn.save_model(path, tiny_model())
+    assert str(path) in str(info.value)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["model.npz"]
 
