@@ -1,4 +1,5 @@
-"""Helpers the insight views share: throttling, empty states, images, test evaluation."""
+"""Helpers the insight views share: throttling, empty states, images, test evaluation,
+and the base of the views that show that evaluation."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QWidget
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...nn import analysis
 
@@ -101,7 +110,6 @@ def digit_pixmap(image: np.ndarray, size: QSize | int, ink_dark: bool = False,
     a = to_uint8(image)
     if ink_dark:
         a = 255 - a
-    a = np.ascontiguousarray(a)
     h, w = a.shape
     qimage = QImage(a.tobytes(), w, h, w, QImage.Format.Format_Grayscale8)
     if isinstance(size, int):
@@ -249,3 +257,105 @@ class Evaluator(QObject):
         while self._busy is not None and time.monotonic() < deadline:
             QCoreApplication.processEvents()
             time.sleep(0.002)
+
+
+class EvaluatedView(QWidget):
+    """Base of the views of the shared test-set evaluation (Confusion, Mistakes).
+
+    A summary line with a Recompute button (F9) above the subclass's content, which an
+    empty state covers until a result arrives. A new network clears the view and, if it
+    is trained, evaluates at once; so does the end of an epoch. A hidden view only
+    remembers that it is stale and catches up when shown.
+
+    Subclasses set ``NAME`` (the prefix of the object names), ``TITLE`` and ``EMPTY``, and
+    implement ``_build`` (the content widget), ``_reset`` (forget what the content shows)
+    and ``show_result``.
+    """
+
+    NAME = ""  # "confusion": objectNames confusionView, confusionSummary, confusionRecompute
+    TITLE = ""  # the summary's opening words, "<b>Confusion matrix</b>"
+    EMPTY = ""  # the message until there is a result
+
+    def __init__(self, session, evaluator: Evaluator | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName(f"{self.NAME}View")
+        self.session = session
+        self.evaluator = evaluator or Evaluator(session, self)
+        self.result: analysis.Evaluation | None = None  # the evaluation on screen
+
+        self.summary = QLabel()
+        self.summary.setObjectName(f"{self.NAME}Summary")
+        self.summary.setWordWrap(True)
+        self.recompute = QPushButton("&Recompute")
+        self.recompute.setObjectName(f"{self.NAME}Recompute")
+        self.recompute.setToolTip("Evaluate the latest weights on the test set now (F9)")
+        self.recompute.clicked.connect(self.refresh)
+        shortcut = QShortcut(QKeySequence("F9"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.recompute, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.stack = EmptyState(self._build(), self.EMPTY)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+
+        self.throttle = Throttle(self, self.refresh, 0)
+        self.evaluator.ready.connect(self.show_result)
+        self.evaluator.failed.connect(self._clear)
+        session.epochFinished.connect(lambda _: self.throttle.request(now=True))
+        session.modelChanged.connect(self._on_model)
+        self._on_model()
+
+    # -- for the subclasses -------------------------------------------------------------
+    def _build(self) -> QWidget:
+        """The content widget shown once there is a result."""
+        raise NotImplementedError
+
+    def _reset(self) -> None:
+        """Forget what the content shows (no result now)."""
+        raise NotImplementedError
+
+    def show_result(self, result: analysis.Evaluation, when: str = "") -> None:
+        raise NotImplementedError
+
+    def _open_test_image(self, indices: np.ndarray, row: int) -> None:
+        """Put test image ``indices[row]`` on the drawing canvas (a click in a gallery)."""
+        if 0 <= row < len(indices):
+            i = int(indices[row])
+            data = self.session.data
+            self.session.show_image(data.test_x[i], int(data.test_y[i]))
+
+    # -- evaluation -----------------------------------------------------------------------
+    def _on_model(self) -> None:
+        """A new network: forget the old results; evaluate at once if it is trained."""
+        self.throttle.stale = False
+        self._clear()
+        if self.session.trained:
+            self.throttle.request(now=True)
+
+    def refresh(self) -> None:
+        """Evaluate the latest weights (the Recompute button); the result comes back
+        through the evaluator's ``ready`` signal."""
+        if not self.evaluator.request():
+            if self.session.predictor() is None:
+                self._clear()
+            return
+        if self.result is None and self.evaluator.busy:
+            self.stack.show_message("Evaluating the test set...")
+
+    def _clear(self, message: str | None = None) -> None:
+        self.result = None
+        self._reset()
+        self.summary.setText(f"{self.TITLE} on the test set")
+        if message is None and self.session.predictor() is None:
+            message = "The network is not valid yet: fix it in the builder."
+        self.stack.show_message(message or self.EMPTY)
+
+    # -- Qt events ----------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.throttle.shown()

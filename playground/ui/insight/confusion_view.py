@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -18,16 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .common import EmptyState, Evaluator, Throttle
+from .common import EvaluatedView
 from .gallery import ImageGallery
 
 N = 10
 RIGHT = (46, 125, 50)  # the diagonal: right answers (green)
 WRONG = (198, 40, 40)  # off the diagonal: mistakes (red)
 ACC_COL = N  # the per-class accuracy column
-
-EMPTY = ("Train the network (one epoch is enough) to see which digits it confuses.\n\n"
-         "Or press Recompute to evaluate the weights as they are now.")
 
 
 def _blend(rgb, t: float) -> QColor:
@@ -40,33 +35,15 @@ def _ink(background: QColor) -> QColor:
     return QColor("white") if background.lightnessF() < 0.55 else QColor("black")
 
 
-class ConfusionView(QWidget):
+class ConfusionView(EvaluatedView):
     """Counts of (true digit, predicted digit) on the test set; click a cell for its images."""
 
-    def __init__(self, session, evaluator: Evaluator | None = None, parent=None):
-        super().__init__(parent)
-        self.setObjectName("confusionView")
-        self.session = session
-        self.evaluator = evaluator or Evaluator(session, self)
-        self.result = None  # the analysis.Evaluation on screen
-        self.cell: tuple[int, int] | None = None  # the cell whose images are shown
-        self.cell_indices = np.zeros(0, np.int64)  # test-set indices in the gallery
-        self._shown = None
+    NAME = "confusion"
+    TITLE = "<b>Confusion matrix</b>"
+    EMPTY = ("Train the network (one epoch is enough) to see which digits it confuses.\n\n"
+             "Or press Recompute to evaluate the weights as they are now.")
 
-        self.summary = QLabel()
-        self.summary.setObjectName("confusionSummary")
-        self.summary.setWordWrap(True)
-        self.recompute = QPushButton("&Recompute")
-        self.recompute.setObjectName("confusionRecompute")
-        self.recompute.setToolTip("Evaluate the latest weights on the test set now (F9)")
-        self.recompute.clicked.connect(self.refresh)
-        shortcut = QShortcut(QKeySequence("F9"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.refresh)
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.recompute, 0, Qt.AlignmentFlag.AlignTop)
-
+    def _build(self) -> QWidget:
         self.table = QTableWidget(N, N + 1)
         self.table.setObjectName("confusionMatrix")
         self.table.setToolTip("Rows: the true digit. Columns: the digit the network said.\n"
@@ -123,7 +100,8 @@ class ConfusionView(QWidget):
         self.gallery.setObjectName("cellGallery")
         self.gallery.setToolTip("The test images of the chosen cell, with the network's "
                                 "confidence; click one to put it on the drawing canvas")
-        self.gallery.imageClicked.connect(self._on_image)
+        self.gallery.imageClicked.connect(
+            lambda row: self._open_test_image(self.cell_indices, row))
 
         upper = QWidget()
         ul = QVBoxLayout(upper)
@@ -142,50 +120,15 @@ class ConfusionView(QWidget):
         self.splitter.addWidget(lower)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        return self.splitter
 
-        self.stack = EmptyState(self.splitter, EMPTY)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addWidget(self.stack, 1)
-
-        self.throttle = Throttle(self, self.refresh, 0)
-        self.evaluator.ready.connect(self.show_result)
-        self.evaluator.failed.connect(self._clear)
-        session.epochFinished.connect(lambda _: self.throttle.request(now=True))
-        session.modelChanged.connect(self._on_model)
-        self._on_model()
-
-    # -- evaluation -----------------------------------------------------------------
-    def _on_model(self) -> None:
-        """A new network: forget the old results; evaluate at once if it is trained."""
-        self.throttle.stale = False
-        self._clear()
-        if self.session.trained:
-            self.throttle.request(now=True)
-
-    def refresh(self) -> None:
-        """Evaluate the latest weights (the Recompute button); the result comes back
-        through the evaluator's ``ready`` signal."""
-        if not self.evaluator.request():
-            if self.session.predictor() is None:
-                self._clear("The network is not valid yet: fix it in the builder.")
-            return
-        if self.result is None and self.evaluator.busy:
-            self.stack.show_message("Evaluating the test set...")
-
-    def _clear(self, message: str | None = None) -> None:
-        self.result = None
-        self.cell = None
-        self._shown = None
-        self.cell_indices = np.zeros(0, np.int64)
+    def _reset(self) -> None:
+        self.cell: tuple[int, int] | None = None  # the cell whose images are shown
+        self.cell_indices = np.zeros(0, np.int64)  # test-set indices in the gallery
         self.gallery.set_images(np.zeros((0, 28, 28), np.uint8))
-        if self.session.predictor() is None and message is None:
-            message = "The network is not valid yet: fix it in the builder."
-        self.summary.setText("<b>Confusion matrix</b> on the test set")
-        self.stack.show_message(message or EMPTY)
 
     def show_result(self, result, when: str = "") -> None:
+        fresh = result is not self.result
         self.result = result
         cm = result.cm[:N, :N]
         acc = result.per_class()
@@ -224,7 +167,7 @@ class ConfusionView(QWidget):
             item.setForeground(QBrush(_ink(bg)))
 
         self.summary.setText(
-            f"<b>Confusion matrix</b> on the {result.n:,} test images, "
+            f"{self.TITLE} on the {result.n:,} test images, "
             f"{when or self.evaluator.when}: {result.correct:,} right "
             f"(<b>{100 * result.accuracy:.1f}%</b>), {result.n - result.correct:,} wrong.")
         pair = result.most_confused()
@@ -236,25 +179,25 @@ class ConfusionView(QWidget):
                 f"Most confused: <b>{t} taken for {p}</b> ({count:,} "
                 f"time{'s' if count != 1 else ''}) &mdash; <a href='cell'>show them</a>")
         self.stack.show_content()
-        if self.cell is not None:
-            self.show_cell(*self.cell)
+        if self.cell is not None and fresh:  # the chosen cell's images under the new result
+            cell, self.cell = self.cell, None
+            self.show_cell(*cell)
 
-    def _open_most_confused(self, *_):
-        if self.result is not None:
-            pair = self.result.most_confused()
-            if pair is not None:
-                self.table.setCurrentCell(pair[0], pair[1])
-                self.show_cell(pair[0], pair[1])
+    def _open_most_confused(self, *_) -> None:
+        pair = self.result.most_confused() if self.result is not None else None
+        if pair is not None:
+            t, p, _ = pair
+            self.table.setCurrentCell(t, p)
+            self.show_cell(t, p)
 
     # -- one cell's images ----------------------------------------------------------------
     def show_cell(self, true: int, predicted: int) -> None:
         """Fill the gallery with the test images in cell (true, predicted)."""
         if self.result is None or not (0 <= true < N and 0 <= predicted < N):
             return
+        if self.cell == (true, predicted):
+            return  # shown already: a click fires both cellClicked and currentCellChanged
         result = self.result
-        if self._shown == (true, predicted, id(result)):
-            return  # a click fires both cellClicked and currentCellChanged
-        self._shown = (true, predicted, id(result))
         idx = result.cell(true, predicted)
         conf = result.proba[idx, predicted]
         order = np.argsort(-conf, kind="stable")  # most confident first
@@ -273,13 +216,3 @@ class ConfusionView(QWidget):
             f"confident first, with the network's output for {predicted}. Click one to put "
             "it on the drawing canvas." if len(idx) else
             f"<b>true {true}, predicted {predicted}</b>: no test images.")
-
-    def _on_image(self, row: int) -> None:
-        if 0 <= row < len(self.cell_indices):
-            i = int(self.cell_indices[row])
-            self.session.show_image(self.session.data.test_x[i], int(self.session.data.test_y[i]))
-
-    # -- Qt events ----------------------------------------------------------------------
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.throttle.shown()

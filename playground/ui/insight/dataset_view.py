@@ -50,8 +50,7 @@ class DatasetView(QWidget):
             self.set_combo.addItem(title, key)
         self.set_combo.currentIndexChanged.connect(lambda _: self._load_set())
 
-        self.digits = QButtonGroup(self)
-        self.digits.setExclusive(True)
+        self.digits = QButtonGroup(self)  # exclusive by default: one button checked
         digit_row = QHBoxLayout()
         digit_row.setSpacing(2)
         self.digit_buttons: dict[int, QToolButton] = {}
@@ -61,10 +60,7 @@ class DatasetView(QWidget):
             button.setObjectName("digitAll" if d == ALL else f"digit{d}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            if d != ALL:
-                button.setShortcut(QKeySequence(str(d)))
-            else:
-                button.setShortcut(QKeySequence("A"))
+            button.setShortcut(QKeySequence("A" if d == ALL else str(d)))
             self.digits.addButton(button, d)
             self.digit_buttons[d] = button
             digit_row.addWidget(button)

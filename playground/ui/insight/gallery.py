@@ -23,7 +23,6 @@ class ImageListModel(QAbstractListModel):
         self.images = np.zeros((0, 28, 28), np.uint8)
         self.captions: list[str] = []
         self.tooltips: list[str] = []
-        self.icon = ICON
         self.item_size = QSize(ICON + 16, ICON + 32)  # set by the gallery from its grid
         self._pixmaps: dict[int, object] = {}
 
@@ -49,7 +48,7 @@ class ImageListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             pixmap = self._pixmaps.get(row)
             if pixmap is None:
-                pixmap = digit_pixmap(self.images[row], self.icon)
+                pixmap = digit_pixmap(self.images[row], ICON)
                 self._pixmaps[row] = pixmap
             return pixmap
         if role == Qt.ItemDataRole.DisplayRole:

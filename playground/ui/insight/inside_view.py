@@ -92,15 +92,12 @@ class StepImage(QWidget):
             self.set_image(self.image)
 
 
-class LayerStrip(QWidget):
-    """One layer group's outputs as a heat strip (hover a cell for its value)."""
+class LayerPlot(QWidget):
+    """A layer's title and readout above a small still plot (no menu, zoom or pan)."""
 
-    def __init__(self, title: str, units: int, parent=None):
+    def __init__(self, title: str, parent=None):
         super().__init__(parent)
-        self.units = units
-        self.values = np.zeros(units, np.float32)
-        self.rows, self.cols = strip_shape(units)
-        self.title = QLabel(f"<b>{title}</b>")
+        self.title = QLabel(title)
         self.readout = QLabel(" ")
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -108,11 +105,26 @@ class LayerStrip(QWidget):
         head.addWidget(self.readout)
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
-        self.plot.hideAxis("left")
-        self.plot.hideAxis("bottom")
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(1)
+        lay.addLayout(head)
+        lay.addWidget(self.plot)
+
+
+class LayerStrip(LayerPlot):
+    """One layer group's outputs as a heat strip (hover a cell for its value)."""
+
+    def __init__(self, title: str, units: int, parent=None):
+        super().__init__(f"<b>{title}</b>", parent)
+        self.values = np.zeros(units, np.float32)
+        self.rows, self.cols = strip_shape(units)
+        self._cmap: str | None = None  # the colour map on the image
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
         self.plot.getViewBox().invertY(True)
         self.plot.getPlotItem().setContentsMargins(0, 0, 0, 0)
         self.plot.setFixedHeight(self.rows * ROW_PX + 6)
@@ -124,11 +136,6 @@ class LayerStrip(QWidget):
         self.plot.setXRange(0, self.cols, padding=0)
         self.plot.setYRange(0, self.rows, padding=0)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(1)
-        lay.addLayout(head)
-        lay.addWidget(self.plot)
 
     def set_values(self, values: np.ndarray) -> None:
         v = np.asarray(values, np.float32).ravel()
@@ -143,7 +150,7 @@ class LayerStrip(QWidget):
             m = max(abs(lo), abs(hi)) or 1.0
             levels = (-m, m)
             cmap = DIVERGING
-        if getattr(self, "_cmap", None) != cmap:
+        if cmap != self._cmap:
             self.image.setLookupTable(pg.colormap.get(cmap).getLookupTable(nPts=256))
             self._cmap = cmap
         self.image.setImage(grid.reshape(self.rows, self.cols), levels=levels, autoLevels=False)
@@ -163,23 +170,11 @@ class LayerStrip(QWidget):
                                   self.plot)
 
 
-class OutputBars(QWidget):
+class OutputBars(LayerPlot):
     """The output layer as ten bars, the winning digit highlighted."""
 
     def __init__(self, title: str, parent=None):
-        super().__init__(parent)
-        self.values = np.zeros(10, np.float32)
-        self.title = QLabel(f"<b>{title}</b> (the output)")
-        self.readout = QLabel(" ")
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.readout)
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
+        super().__init__(f"<b>{title}</b> (the output)", parent)
         self.plot.setFixedHeight(120)
         self.plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
         self.plot.getAxis("left").setWidth(36)
@@ -188,15 +183,9 @@ class OutputBars(QWidget):
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                     brushes=["#9ab"] * 10, pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(1)
-        lay.addLayout(head)
-        lay.addWidget(self.plot)
 
     def set_values(self, values: np.ndarray) -> None:
         v = np.asarray(values, np.float32).ravel()
-        self.values = v
         n = len(v)
         best = int(v.argmax()) if n else -1
         brushes = ["#2e7d32" if i == best else "#9ab" for i in range(n)]
@@ -229,8 +218,7 @@ class TopUnits(QWidget):
                               "ones inhibit it (the same pictures as in the Weights tab).")
         row = QHBoxLayout()
         row.setSpacing(8)
-        self.cells = []
-        self.cell_widgets: list[QWidget] = []
+        self.cells: list[tuple[QWidget, QLabel, QLabel]] = []  # (cell, picture, caption)
         for _ in range(TOP_UNITS):
             picture = QLabel()
             picture.setFixedSize(UNIT_PX, UNIT_PX)
@@ -243,8 +231,7 @@ class TopUnits(QWidget):
             box.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
             box.addWidget(caption)
             row.addWidget(cell)
-            self.cells.append((picture, caption))
-            self.cell_widgets.append(cell)
+            self.cells.append((cell, picture, caption))
         row.addStretch(1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -255,7 +242,7 @@ class TopUnits(QWidget):
     def set_room(self, width: int) -> None:
         """Show as many units as fit in ``width`` pixels (at least 3)."""
         fit = max(3, min(TOP_UNITS, width // (UNIT_PX + 22)))
-        for k, cell in enumerate(self.cell_widgets):
+        for k, (cell, _, _) in enumerate(self.cells):
             cell.setVisible(k < fit)
 
     def set_units(self, name: str, values: np.ndarray, top: np.ndarray,
@@ -264,7 +251,7 @@ class TopUnits(QWidget):
         self.units = top
         self.title.setText(f"The {len(top)} most active units of {name.split(' > ')[0]} "
                            "and what they look for (their weights):")
-        for k, (picture, caption) in enumerate(self.cells):
+        for k, (_, picture, caption) in enumerate(self.cells):
             if k < len(top):
                 u = int(top[k])
                 picture.setPixmap(weight_pixmap(tiles[k], UNIT_PX, self._lut))
@@ -362,10 +349,7 @@ class InsideView(QWidget):
 
     def set_drawing(self, image) -> None:
         self.drawing = None if image is None else np.array(image, copy=True)
-        if image is None:
-            self.draw_throttle.request(now=True)
-        else:
-            self.draw_throttle.request()
+        self.draw_throttle.request(now=image is None)  # an empty canvas shows at once
 
     def _on_weights(self) -> None:
         if self.drawing is not None:

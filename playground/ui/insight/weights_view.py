@@ -128,13 +128,12 @@ class WeightsView(QWidget):
         state = "" if trained else ("<br><i>Random starting weights: train to see them take "
                                     "shape.</i>")
         self.title.setText(f"<b>First layer</b> &mdash; {message}{state}")
-        self._draw(reset_range=self.image is None)
+        self._draw()
         self.stack.show_content()
 
-    def _draw(self, reset_range: bool = False) -> None:
+    def _draw(self) -> None:
+        """Draw ``tiles`` as a mosaic; a new shape (first draw, other columns) re-fits the view."""
         tiles = self.tiles
-        if tiles is None:
-            return
         columns = analysis.mosaic_columns(len(tiles), self._aspect())
         per_unit = bool(self.scale.currentData())
         image = analysis.weight_mosaic(tiles, columns, gap=GAP, normalise=per_unit)
@@ -148,7 +147,7 @@ class WeightsView(QWidget):
         self.image = image
         self.item.setImage(image, levels=levels, autoLevels=False)
         self.updates += 1
-        if reshaped or reset_range:
+        if reshaped:
             self.box.autoRange(padding=0.01)
         self._show_hover()
 
@@ -209,4 +208,4 @@ class WeightsView(QWidget):
         if self.tiles is not None and self.isVisible():
             columns = analysis.mosaic_columns(len(self.tiles), self._aspect())
             if columns != self.columns:
-                self._draw(reset_range=True)
+                self._draw()
