@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
-    QPixmap,
     QUndoCommand,
     QUndoStack,
 )
@@ -34,7 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..nn import PRESETS, check_spec, preset
-from .builder_cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView, is_dark
+from .builder_cards import (
+    PALETTE_TYPES,
+    LayerCard,
+    PaletteButton,
+    StackView,
+    drawn_icon,
+    is_dark,
+)
 from .diagram import NetworkDiagram
 
 DEFAULT_UNITS = 64  # a new hidden Dense layer
@@ -216,34 +222,27 @@ class BuilderUndoStack(QUndoStack):
 
 def _arrow_icon(undo: bool, dark: bool = False, size: int = 16) -> QIcon:
     """A curved arrow (pointing left for undo, right for redo)."""
-    icon = QIcon()
+    def paint(p: QPainter, color: str) -> None:
+        if not undo:
+            p.translate(size, 0)
+            p.scale(-1, 1)
+        pen = QPen(QColor(color), 1.6)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        path = QPainterPath(QPointF(3.5, 6.5))
+        path.lineTo(QPointF(10, 6.5))
+        path.arcTo(QRectF(6.5, 6.5, 7, 7), 90, -180)
+        path.lineTo(QPointF(7, 13.5))
+        p.drawPath(path)
+        head = QPainterPath(QPointF(6.5, 3.5))
+        head.lineTo(QPointF(3.5, 6.5))
+        head.lineTo(QPointF(6.5, 9.5))
+        p.drawPath(head)
+
     colors = ("#d1d5db", "#5b6068") if dark else ("#4b5563", "#c0c4c8")
-    for mode, color in zip((QIcon.Mode.Normal, QIcon.Mode.Disabled), colors, strict=True):
-        for scale in (1, 2):
-            pix = QPixmap(size * scale, size * scale)
-            pix.setDevicePixelRatio(scale)
-            pix.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pix)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            if not undo:
-                p.translate(size, 0)
-                p.scale(-1, 1)
-            pen = QPen(QColor(color), 1.6)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            p.setPen(pen)
-            path = QPainterPath(QPointF(3.5, 6.5))
-            path.lineTo(QPointF(10, 6.5))
-            path.arcTo(QRectF(6.5, 6.5, 7, 7), 90, -180)
-            path.lineTo(QPointF(7, 13.5))
-            p.drawPath(path)
-            head = QPainterPath(QPointF(6.5, 3.5))
-            head.lineTo(QPointF(3.5, 6.5))
-            head.lineTo(QPointF(6.5, 9.5))
-            p.drawPath(head)
-            p.end()
-            icon.addPixmap(pix, mode)
-    return icon
+    return drawn_icon(size, paint, tuple(zip((QIcon.Mode.Normal, QIcon.Mode.Disabled), colors,
+                                             strict=True)))
 
 
 # -- the panel -------------------------------------------------------------------------------

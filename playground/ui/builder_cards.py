@@ -159,40 +159,41 @@ def _draw_glyph(p: QPainter, kind: str, r: QRectF, color: QColor) -> None:
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, "?")
 
 
-def layer_icon(kind: str, size: int = 18) -> QIcon:
-    """A small drawn icon for a layer type (crisp on high-dpi screens)."""
+def drawn_icon(size: int, paint, modes=((QIcon.Mode.Normal, None),)) -> QIcon:
+    """An icon drawn by ``paint(painter, colour)`` once per (mode, colour), at 1x and 2x
+    so it stays crisp on high-dpi screens."""
     icon = QIcon()
-    for scale in (1, 2):
-        pix = QPixmap(size * scale, size * scale)
-        pix.setDevicePixelRatio(scale)
-        pix.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pix)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        _draw_glyph(p, kind, QRectF(2, 2, size - 4, size - 4), layer_color(kind))
-        p.end()
-        icon.addPixmap(pix)
-    return icon
-
-
-def close_icon(size: int = 12) -> QIcon:
-    icon = QIcon()
-    for mode, color in ((QIcon.Mode.Normal, "#6b7280"), (QIcon.Mode.Active, "#d93025"),
-                        (QIcon.Mode.Disabled, "#c4c8cc")):
+    for mode, color in modes:
         for scale in (1, 2):
             pix = QPixmap(size * scale, size * scale)
             pix.setDevicePixelRatio(scale)
             pix.fill(Qt.GlobalColor.transparent)
             p = QPainter(pix)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            pen = QPen(QColor(color), 1.6)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            p.setPen(pen)
-            m = size * 0.25
-            p.drawLine(QPointF(m, m), QPointF(size - m, size - m))
-            p.drawLine(QPointF(size - m, m), QPointF(m, size - m))
+            paint(p, color)
             p.end()
             icon.addPixmap(pix, mode)
     return icon
+
+
+def layer_icon(kind: str, size: int = 18) -> QIcon:
+    """A small drawn icon for a layer type."""
+    return drawn_icon(size, lambda p, _: _draw_glyph(
+        p, kind, QRectF(2, 2, size - 4, size - 4), layer_color(kind)))
+
+
+def close_icon(size: int = 12) -> QIcon:
+    def paint(p: QPainter, color: str) -> None:
+        pen = QPen(QColor(color), 1.6)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        m = size * 0.25
+        p.drawLine(QPointF(m, m), QPointF(size - m, size - m))
+        p.drawLine(QPointF(size - m, m), QPointF(m, size - m))
+
+    return drawn_icon(size, paint, ((QIcon.Mode.Normal, "#6b7280"),
+                                    (QIcon.Mode.Active, "#d93025"),
+                                    (QIcon.Mode.Disabled, "#c4c8cc")))
 
 
 # -- palette -----------------------------------------------------------------------------
