@@ -399,13 +399,13 @@ def test_unknown_loss_optimizer_init():
         "weight initialisation must be one of: scaled, normal, xavier, he"]
 
 
-@pytest.mark.parametrize("seed", [-1, 2**32, 1.0, True, "0", None])
+@pytest.mark.parametrize("seed", [-1, 2**31, 1.0, True, "0", None])
 def test_bad_seed(seed):
-    assert problems(seed=seed) == ["seed must be a whole number from 0 to 4,294,967,295"]
+    assert problems(seed=seed) == ["seed must be a whole number from 0 to 2,147,483,647"]
 
 
 def test_seed_limits_are_fine():
-    assert problems(seed=0) == [] and problems(seed=2**32 - 1) == []
+    assert problems(seed=0) == [] and problems(seed=2**31 - 1) == []
 
 
 def test_all_problems_at_once():

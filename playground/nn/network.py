@@ -130,6 +130,7 @@ class Network:
         return "Network(" + " -> ".join(repr(layer) for layer in self.layers) + ")"
 
 
+MAX_SEED = 2**31 - 1
 DEFAULT_HYPER = {"loss": "se", "optimizer": "sgd", "lr": 3.0, "batch_size": 10,
                  "epochs": 1, "seed": 0, "init": "scaled"}
 
@@ -153,8 +154,8 @@ def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
     if hyper.get("optimizer") not in OPTIMIZERS:
         problems.append(f"optimizer must be one of: {', '.join(OPTIMIZERS)}")
     seed = hyper.get("seed")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        problems.append("seed must be a whole number from 0 to 4,294,967,295")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        problems.append(f"seed must be a whole number from 0 to {MAX_SEED:,}")
     if hyper.get("init") not in INITS:
         problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
     return problems

@@ -150,7 +150,9 @@ class Trainer:
         for r in range(1, reports + 1):
             report_after[-(-r * batches // reports)] = True
         first_epoch = len(model.history) + 1
-        rng = np.random.default_rng([int(h["seed"]), first_epoch])
+        # the shuffle depends on where training stands, so a run that continues after a
+        # stop does not repeat the order it already saw
+        rng = np.random.default_rng([int(h["seed"]), first_epoch, model.samples_seen])
         eye = np.eye(10, dtype=net.dtype)
         self.status, self.message = "running", ""
         last_good = net.get_weights()
@@ -183,7 +185,6 @@ class Trainer:
                         if on_wait:
                             on_wait(False)
                         if self._stop.is_set():
-                            model.samples_seen += win_n
                             self.status, self.message = "stopped", "stopped"
                             return
                         t0 = time.perf_counter()
@@ -208,6 +209,7 @@ class Trainer:
                     win_loss += loss * m
                     win_correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
                     win_n += m
+                    model.samples_seen += m
                     if not report_after[b + 1]:
                         continue
                     # a report: time the training so far, then evaluate off the clock
@@ -215,7 +217,6 @@ class Trainer:
                     epoch_seconds += dt
                     train_seconds += dt
                     samples += win_n
-                    model.samples_seen += win_n
                     mean_loss = win_loss / win_n
                     pending = net.get_weights()
                     epoch_loss += win_loss
