@@ -24,7 +24,10 @@ def warnings(monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot, small_split):
+def window(qtbot, small_split, monkeypatch):
+    # closing a window with unsaved training asks; tests that care answer themselves
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
     w = MainWindow(Session(data=small_split))
     qtbot.addWidget(w)
     w.show()
@@ -162,3 +165,38 @@ def test_tabs_have_tooltips_and_ctrl_number_shortcuts(window):
     assert tabs.currentIndex() == 2
     actions["Ctrl+1"].trigger()
     assert tabs.currentIndex() == 0
+
+
+def test_import_explains_folders_binaries_and_broken_json(window, tmp_path, warnings):
+    binary = tmp_path / "model.json"
+    binary.write_bytes(b"PK\x03\x04\xa3\xff binary")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"layers": [}')
+    assert not window.import_architecture(str(tmp_path))
+    assert not window.import_architecture(str(binary))
+    assert not window.import_architecture(str(broken))
+    texts = [text for _, text in warnings]
+    assert "is a folder" in texts[0]
+    assert "not a text file" in texts[1]
+    assert "not valid JSON" in texts[2] and "line 1" in texts[2]
+    assert not any("codec" in t or "Errno" in t for t in texts)
+
+
+def test_declining_to_discard_training_keeps_the_network(window, tmp_path, monkeypatch):
+    trained(window)
+    path = tmp_path / "logistic.json"
+    path.write_text(json.dumps(nn.preset("logistic")["spec"]))
+    before = window.session.spec
+    monkeypatch.setattr(window.builder, "_confirm_discard", lambda spec: False)
+    assert not window.import_architecture(str(path))
+    assert window.session.spec == before and window.session.trained
+    assert "Imported" not in window.statusBar().currentMessage()
+
+
+def test_new_network_after_training_really_starts_again(window, monkeypatch):
+    trained(window)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window.new_network()
+    assert not window.session.trained
+    assert not window.isWindowModified()

@@ -111,3 +111,24 @@ def test_saving_while_running_uses_the_published_snapshot(session):
     assert session.model_for_saving().network is snap
     session.set_training_state("paused")
     assert session.model_for_saving() is session.model
+
+
+def test_a_new_session_has_nothing_to_save(session):
+    assert not session.dirty
+
+
+def test_new_network_starts_from_fresh_weights(session):
+    train_one_epoch(session)
+    trained_w = session.model.network.layers[1].w.copy()
+    session.new("seed")
+    assert not session.trained and session.model.history == []
+    assert not np.array_equal(session.model.network.layers[1].w, trained_w)
+    assert not session.dirty and session.path is None
+
+
+def test_opening_a_model_with_a_batch_larger_than_the_data(session, tmp_path, small_split):
+    model = nn.Model.create(nn.preset("seed")["spec"], {"batch_size": 1_000_000})
+    path = tmp_path / "big_batch.npz"
+    nn.save_model(path, model)
+    session.open(path)
+    assert session.hyper["batch_size"] == len(small_split.train_x)

@@ -13,13 +13,16 @@ Layers are numbered from 1 in messages, as the builder shows them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .layers import LAYER_TYPES, MAX_UNITS, Layer
 
 N_CLASSES = 10
 MAX_LAYERS = 64
 MAX_PARAMS = 50_000_000
+MAX_SPEC_BYTES = 1_000_000
 INPUT_SHAPE = (28, 28)
 
 
@@ -159,3 +162,24 @@ def validate_spec(spec, loss: str | None = None) -> SpecReport:
     report = check_spec(spec, loss)
     report.raise_first()
     return report
+
+
+def read_spec_file(path) -> object:
+    """The JSON in an architecture file; ValueError with a plain message naming the file."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise ValueError(f"{path}: is a folder, not an architecture file")
+        if p.stat().st_size > MAX_SPEC_BYTES:
+            raise ValueError(f"{path}: too large for an architecture file")
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a text file (an architecture is a JSON "
+                         f"file)") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, "
+                         f"column {e.colno})") from None

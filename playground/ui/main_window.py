@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..nn import PRESETS, ModelFileError, check_spec
+from ..nn.spec import read_spec_file
 from .builder import BuilderPanel
 from .draw_panel import DrawPanel
 from .insight import insight_views
@@ -27,7 +28,6 @@ from .training_panel import TrainingPanel
 TITLE = "Neural Network Playground"
 MODEL_FILTER = "Playground models (*.npz);;All files (*)"
 SPEC_FILTER = "Network architecture (*.json);;All files (*)"
-MAX_SPEC_BYTES = 1_000_000
 
 ABOUT = f"""<h3>{TITLE}</h3>
 <p>Build a neural network by clicking, watch it learn to read handwritten digits,
@@ -195,8 +195,10 @@ class MainWindow(QMainWindow):
         """Ask before trained, unsaved work is lost; True means go ahead."""
         if not (self.session.dirty and self.session.trained):
             return True
+        running = (" Training is still running; it stops when you go on."
+                   if self.session.busy else "")
         answer = QMessageBox.question(
-            self, TITLE, "The trained network has unsaved changes. Save it first?",
+            self, TITLE, f"The trained network has unsaved changes. Save it first?{running}",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
@@ -262,11 +264,9 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            if Path(path).stat().st_size > MAX_SPEC_BYTES:
-                raise ValueError("the file is too large for an architecture")
-            spec = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            self.error("Cannot import architecture", f"{path}: {e}")
+            spec = read_spec_file(path)
+        except ValueError as e:
+            self.error("Cannot import architecture", str(e))
             return False
         report = check_spec(spec)
         structural = [e for e in report.errors if e.layer is None or report.input_shape is None]
@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
         self._remember_dir(path)
         apply = getattr(self.builder, "apply_spec", None)
         if callable(apply):
-            apply(spec, "Import architecture")
+            if not apply(spec, "Import architecture"):
+                return False  # refused (e.g. the person kept the trained weights)
         else:
             self.session.set_spec(spec)
         if report.ok:

@@ -54,6 +54,7 @@ class Session(QObject):
         self.path: Path | None = None
         self.dirty = False
         self._rebuild(keep_weights=False)
+        self.dirty = False  # nothing to save yet
         self.stack.connect(self._on_stack_event)
 
     # -- data -------------------------------------------------------------------
@@ -197,6 +198,8 @@ class Session(QObject):
     def open(self, path) -> None:
         """Load a model file; raises ModelFileError and changes nothing on failure."""
         model = load_model(path)
+        # a model trained elsewhere may name a batch larger than this training set
+        model.hyper["batch_size"] = min(model.hyper["batch_size"], len(self.data.train_x))
         self.model = None  # the stack reset below must not transfer old weights
         self.hyper = dict(model.hyper)
         self.stack.disconnect(self._on_stack_event)
@@ -215,7 +218,9 @@ class Session(QObject):
         self._set_dirty(False, force=True)
 
     def new(self, preset_name: str = "seed") -> None:
+        """Start again: a preset with fresh random weights and no history."""
         self.path = None
+        self.model = None  # nothing trained carries over into the new network
         self.load_preset(preset_name)
         self._set_dirty(False, force=True)
 
