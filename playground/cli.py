@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,10 @@ import numpy as np
 from . import nn
 from .data import DataError, load_mnist, to_mnist
 from .nn.analysis import confusion_matrix
+from .nn.spec import read_spec_file
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
-MAX_SPEC_BYTES = 1_000_000
 
 
 class UsageError(Exception):
@@ -65,9 +66,9 @@ def _seed(text):
         value = int(text)
     except ValueError:
         value = -1
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number from 0 to 4294967295, "
-                                         f"not '{text}'")
+    if not 0 <= value <= nn.network.MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"seed must be a whole number from 0 to {nn.network.MAX_SEED}, not '{text}'")
     return value
 
 
@@ -109,16 +110,23 @@ def _progress(text: str) -> None:
     print(text, end=end, file=sys.stderr, flush=True)
 
 
-def _load_spec(path: str) -> dict:
-    p = Path(path)
+def _load_spec(path: str):
     try:
-        if p.stat().st_size > MAX_SPEC_BYTES:
-            raise UsageError(f"{path}: too large for a network spec")
-        return json.loads(p.read_text(encoding="utf-8"))
+        return read_spec_file(path)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _check_writable(path: str) -> None:
+    """Refuse a --save target that cannot be written, by writing a trial file beside it."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{path}: is a folder; name a file such as {target / 'model.npz'}")
+    try:
+        with tempfile.TemporaryFile(dir=target.resolve().parent):
+            pass
     except OSError as e:
-        raise UsageError(f"{path}: cannot read ({e.strerror or e})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise UsageError(f"{path}: not valid JSON ({e})") from None
+        raise UsageError(f"{path}: cannot save there ({e.strerror or e})") from None
 
 
 def _data(folder):
@@ -142,13 +150,15 @@ def cmd_train(args) -> int:
         where = f"{args.arch}: " if args.arch else ""
         raise UsageError(f"{where}{report.errors[0]}")
     if args.save:
-        folder = Path(args.save).resolve().parent
-        if not folder.is_dir():
-            raise UsageError(f"{args.save}: cannot save there (no folder {folder})")
+        _check_writable(args.save)  # before training, not after an hour of it
     data = _data(args.data)
     if args.limit:
         data = data.limit(args.limit)
-    problems = nn.check_hyper(hyper, len(data.train_x))
+    n = len(data.train_x)
+    if isinstance(hyper["batch_size"], int) and hyper["batch_size"] > n:
+        raise UsageError(f"batch size {hyper['batch_size']} is larger than the {n:,} training "
+                         f"images; use --batch-size {n} or less")
+    problems = nn.check_hyper(hyper, n)
     if problems:
         raise UsageError(problems[0])
 
@@ -240,9 +250,12 @@ def cmd_predict(args) -> int:
     inputs = []
     for path in args.images:
         try:
-            inputs.append(to_mnist(read_image(path)))
+            x = to_mnist(read_image(path))
         except ValueError as e:
             raise UsageError(str(e)) from None
+        if not x.any():
+            raise UsageError(f"{path}: no digit found: the image is blank")
+        inputs.append(x)
     probs = model.network.predict_proba(np.stack(inputs))
     results = [{"file": path, "digit": int(p.argmax()),
                 "probabilities": [round(float(v), 6) for v in p]}

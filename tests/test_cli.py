@@ -107,7 +107,8 @@ def test_predict_reads_images_of_either_polarity(trained_model, tmp_path):
     (["train", "--preset", "huge"], "huge"),
     (["train", "--optimizer", "rmsprop"], "rmsprop"),
     (["train", "--arch", "missing.json"], "missing.json"),
-    (["train", "--data", "/nonexistent-folder"], "nonexistent-folder"),
+    (["train", "--data", "/nonexistent-folder"], "no such folder"),
+    (["train", "--data", str(ROOT / "README.md")], "is a file, not a folder"),
     (["train", "--batch-size", "99999", "--limit", "100"], "batch size"),
     (["evaluate", "missing.npz"], "missing.npz"),
     (["predict", "missing.npz", "x.png"], "missing.npz"),
@@ -176,3 +177,38 @@ def test_divergence_exits_1_with_message(tmp_path):
     assert out["status"] == "diverged"
     assert "smaller learning rate" in result.stderr
     assert np.isfinite(out["test_accuracy"])
+
+
+def test_an_unwritable_save_target_is_refused_before_training(tmp_path, capsys):
+    folder = tmp_path / "taken.npz"
+    folder.mkdir()
+    for target, words in ((folder, "is a folder"),
+                          (tmp_path / "missing" / "m.npz", "cannot save there")):
+        # a 60,000-epoch run would take hours: the refusal must come first
+        assert cli.main(["train", "--epochs", "1000", "--save", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_predict_refuses_blank_images_folders_and_damaged_files(trained_model, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    path, _ = trained_model
+    blank = QImage(40, 40, QImage.Format.Format_RGB32)
+    blank.fill(QColor("white"))
+    blank_png = tmp_path / "blank.png"
+    assert blank.save(str(blank_png))
+    damaged = tmp_path / "damaged.png"
+    damaged.write_bytes(digit_png(tmp_path, 3).read_bytes()[:120])
+    for image, words in ((blank_png, "no digit found"), (tmp_path, "is a folder"),
+                         (damaged, "cannot read the image")):
+        result = run("predict", path, image)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr  # nothing from the image library
+        assert words in lines[0] and str(image) in lines[0]
+
+
+def test_a_batch_larger_than_the_limited_data_says_which_option(capsys):
+    assert cli.main(["train", "--limit", "5"]) == 2
+    assert "use --batch-size 5 or less" in capsys.readouterr().err

@@ -234,5 +234,8 @@ def load_mnist(folder: str | Path | None = None, verify: bool = True) -> MNIST:
     Raises DataError naming the offending file (or the folder searched).
     """
     folder = bundled_mnist_dir() if folder is None else Path(folder)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise DataError(f"{folder}: {what} (expected a folder with the MNIST IDX files)")
     return _load_cached(folder.resolve(), bool(verify))
 

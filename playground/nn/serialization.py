@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -85,15 +86,20 @@ def load_model(path) -> Model:
         raise ModelFileError(f"{path}: is a folder, not a model file")
     if size > MAX_FILE_BYTES:
         raise ModelFileError(f"{path}: too large for a model file ({size:,} bytes)")
+    if size == 0:
+        raise ModelFileError(f"{path}: the file is empty, not a model")
     try:
         return _read(path)
     except ModelFileError:
         raise
     except _Invalid as e:
         raise ModelFileError(f"{path}: {e}") from None
-    except Exception as e:  # noqa: BLE001 - any failure to parse is a broken file
-        raise ModelFileError(f"{path}: not a readable model file: damaged or not a "
-                             f"model ({type(e).__name__}: {e})") from None
+    except (zipfile.BadZipFile, EOFError) as e:
+        raise ModelFileError(f"{path}: damaged: the model archive is cut short or "
+                             f"corrupted ({e})") from None
+    except Exception:  # noqa: BLE001 - any other failure to parse: not one of our files
+        raise ModelFileError(f"{path}: not a model file (it is not a model archive "
+                             f"saved by this app)") from None
 
 
 class _Invalid(Exception):
@@ -102,36 +108,42 @@ class _Invalid(Exception):
 
 def _read(path: Path) -> Model:
     # open the file here: np.load leaves it open when the archive is damaged
-    with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
-        if not hasattr(z, "files"):
-            raise _Invalid("not a model file (a single array, not an .npz archive)")
-        names = set(z.files)
-        if "meta" not in names:
-            raise _Invalid("not a model file (no 'meta' entry)")
-        total = sum(info.file_size for info in z.zip.infolist())
-        if total > MAX_FILE_BYTES:
-            raise _Invalid("not a model file (its contents are too large)")
-        if z.zip.getinfo("meta.npy").file_size > MAX_META_BYTES:
-            raise _Invalid("not a model file (its description is too large)")
-        meta_bytes = z["meta"]
-        if meta_bytes.dtype != np.uint8 or meta_bytes.ndim != 1:
-            raise _Invalid("not a model file (bad 'meta' entry)")
-        meta = json.loads(meta_bytes.tobytes().decode("utf-8"))
-        spec, hyper = _check_meta(meta)
-        net = Network(spec, seed=0, init=hyper["init"])
-        expected = net.get_weights()
-        if names != {"meta"} | {f"p{i}" for i in range(len(expected))}:
-            raise _Invalid(f"its weights do not match its network: expected "
-                           f"{len(expected)} arrays, found {len(names) - 1}")
-        weights = []
-        for i, ref in enumerate(expected):
-            w = z[f"p{i}"]
-            if w.shape != ref.shape or w.dtype != ref.dtype:
-                raise _Invalid(f"weight array p{i} is {w.dtype} {w.shape}; "
-                               f"the network needs {ref.dtype} {ref.shape}")
-            if not np.isfinite(w).all():
-                raise _Invalid(f"weight array p{i} holds NaN or infinite values")
-            weights.append(w)
+    with open(path, "rb") as f:
+        if f.read(4) != b"PK\x03\x04":
+            raise _Invalid("not a model file (it is not a model archive saved by this app)")
+        f.seek(0)
+        with np.load(f, allow_pickle=False) as z:
+            return _read_archive(z)
+
+
+def _read_archive(z) -> Model:
+    names = set(z.files)
+    if "meta" not in names:
+        raise _Invalid("not a model file (no 'meta' entry)")
+    total = sum(info.file_size for info in z.zip.infolist())
+    if total > MAX_FILE_BYTES:
+        raise _Invalid("not a model file (its contents are too large)")
+    if z.zip.getinfo("meta.npy").file_size > MAX_META_BYTES:
+        raise _Invalid("not a model file (its description is too large)")
+    meta_bytes = z["meta"]
+    if meta_bytes.dtype != np.uint8 or meta_bytes.ndim != 1:
+        raise _Invalid("not a model file (bad 'meta' entry)")
+    meta = json.loads(meta_bytes.tobytes().decode("utf-8"))
+    spec, hyper = _check_meta(meta)
+    net = Network(spec, seed=0, init=hyper["init"])
+    expected = net.get_weights()
+    if names != {"meta"} | {f"p{i}" for i in range(len(expected))}:
+        raise _Invalid(f"its weights do not match its network: expected "
+                       f"{len(expected)} arrays, found {len(names) - 1}")
+    weights = []
+    for i, ref in enumerate(expected):
+        w = z[f"p{i}"]
+        if w.shape != ref.shape or w.dtype != ref.dtype:
+            raise _Invalid(f"weight array p{i} is {w.dtype} {w.shape}; "
+                           f"the network needs {ref.dtype} {ref.shape}")
+        if not np.isfinite(w).all():
+            raise _Invalid(f"weight array p{i} holds NaN or infinite values")
+        weights.append(w)
     net.set_weights(weights)
     return Model(net, hyper, meta["history"], meta["samples_seen"])
 

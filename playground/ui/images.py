@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, qInstallMessageHandler
 from PySide6.QtGui import QImage, QImageReader
 
 MAX_SIDE = 4096  # larger images are read scaled down: a digit needs far fewer pixels
@@ -14,16 +20,49 @@ def read_qimage(path, max_side: int = MAX_SIDE) -> QImage:
 
     Raises ValueError with a message naming the file when it cannot be read.
     """
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and max(size.width(), size.height()) > max_side:
-        reader.setScaledSize(size.scaled(max_side, max_side,
-                                         Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
+    if Path(str(path)).is_dir():
+        raise ValueError(f"{path}: is a folder, not an image")
+    with _quiet_qt() as warnings:  # image plugins report damaged files as Qt warnings
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid() and max(size.width(), size.height()) > max_side:
+            reader.setScaledSize(size.scaled(max_side, max_side,
+                                             Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
     if image.isNull():
-        raise ValueError(f"{path}: cannot read the image ({reader.errorString().lower()})")
+        detail = warnings[-1] if warnings else reader.errorString()
+        raise ValueError(f"{path}: cannot read the image ({detail.lower()})")
     return image
+
+
+@contextlib.contextmanager
+def _quiet_qt():
+    """Collect what image plugins report while reading, instead of printing it: Qt's
+    warnings, and what libpng writes straight to the process's stderr."""
+    messages: list[str] = []
+    previous = qInstallMessageHandler(lambda mode, context, text: messages.append(text))
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured)
+        fd = None
+    try:
+        if fd is None:
+            yield messages
+            return
+        sys.stderr.flush()
+        saved = os.dup(fd)
+        with tempfile.TemporaryFile() as tmp:
+            os.dup2(tmp.fileno(), fd)
+            try:
+                yield messages
+            finally:
+                os.dup2(saved, fd)
+                os.close(saved)
+                tmp.seek(0)
+                messages.extend(tmp.read().decode("utf-8", "replace").splitlines())
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def qimage_to_gray(image: QImage, background: int | None = 255) -> np.ndarray:
