@@ -338,6 +338,129 @@ def test_set_drawing_only_when_the_drawing_changes(qtbot, panel, session):
     assert seen[-1] is None
 
 
+def test_failed_load_says_the_prediction_is_for_the_canvas(qtbot, panel, session, tmp_path):
+    """A file that cannot be used leaves the canvas as it was; the prediction beside the
+    error is re-made for that canvas and says so, never looking like the file's answer."""
+    kept = "prediction is for the drawing still on the canvas"
+    blank = tmp_path / "all_white.png"
+    img = QImage(50, 50, QImage.Format.Format_RGB32)
+    img.fill(Qt.GlobalColor.white)
+    img.save(str(blank))
+    # an empty canvas: just the error, nothing to explain
+    assert panel.load_image_file(blank) is False
+    assert "all_white.png" in panel.status_label.text()
+    assert kept not in panel.status_label.text()
+    assert panel.prediction_label.text() == "Draw a digit"
+
+    assert panel.load_image_file(_digit_png(tmp_path / "one.png", dark_on_light=True))
+    before = panel.canvas.image()
+    fresh = nn.Network(session.spec, seed=5)
+    session.publish(fresh.snapshot())  # new weights, not predicted yet (throttled)
+    with qtbot.waitSignal(panel.predicted) as blocker:
+        assert panel.load_image_file(blank) is False
+    np.testing.assert_array_equal(panel.canvas.image(), before)  # the canvas is kept
+    status = panel.status_label.text()
+    assert "No digit found in all_white.png" in status and kept in status
+    assert "one.png" not in status
+    # label and bars are the network's answer for the drawing on the canvas, now
+    expected = fresh.predict_proba(panel.network_input()[None])[0]
+    np.testing.assert_allclose(blocker.args[0], expected, rtol=1e-5)
+    np.testing.assert_allclose(bar_heights(panel), expected, rtol=1e-5)
+    assert panel.prediction_label.text().startswith(f"{int(expected.argmax())} - ")
+    # drawing again: the message and the note go
+    drag(panel.canvas, [(100, 60), (120, 220)])
+    assert "all_white" not in panel.status_label.text()
+    assert kept not in panel.status_label.text()
+
+
+# -- outputs that are probabilities and outputs that are not -------------------------------
+def _spec_ending_with(last: str | None) -> dict:
+    layers = [{"type": "Flatten"}, {"type": "Dense", "units": 16}, {"type": "Sigmoid"},
+              {"type": "Dense", "units": 10}]
+    return {"input": [28, 28], "layers": layers + ([{"type": last}] if last else [])}
+
+
+def _shown_outputs(qtbot, panel, session, last: str | None, top: float | None = None):
+    """Draw with a network ending in ``last``; its outputs scaled to max ``top``."""
+    session.set_spec(_spec_ending_with(last))
+    net = nn.Network(session.spec, seed=2)
+    drag(panel.canvas, [(100, 60), (120, 220)])
+    if top is not None:  # scale the last Dense layer: ReLU and Dense outputs scale too
+        out = net.predict_proba(panel.network_input()[None])[0]
+        dense = [layer for layer in net.layers if layer.trainable][-1]
+        dense.w *= top / out.max()
+        dense.b *= top / out.max()
+    with qtbot.waitSignal(panel.predicted):
+        session.publish(net.snapshot())
+    return panel.outputs()
+
+
+@pytest.mark.parametrize("last", ["ReLU", "Tanh", None])
+def test_score_outputs_are_not_shown_as_probabilities(qtbot, panel, session, last):
+    top = 0.64 if last != "Tanh" else None  # between 0 and 1: it used to read "64%"
+    outputs = _shown_outputs(qtbot, panel, session, last, top)
+    k = int(outputs.argmax())
+    text = panel.prediction_label.text()
+    assert "%" not in text
+    assert text == f"{k} - score {outputs[k]:.2f}"
+    # the bars' axis follows the outputs' range instead of always showing 0..1
+    lo, hi = panel.bars_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert lo <= min(0.0, outputs.min()) and hi >= outputs.max()
+    if last != "Tanh":
+        assert hi < 0.9  # 0.64 at most: the axis goes to 0.7 or so, not to 1
+    else:
+        assert lo < -0.05  # tanh outputs below zero are shown below the axis
+    assert "not a probability" in panel.prediction_label.toolTip()
+
+
+def test_large_scores_widen_the_axis(qtbot, panel, session):
+    outputs = _shown_outputs(qtbot, panel, session, "ReLU", 37.5)
+    k = int(outputs.argmax())
+    assert panel.prediction_label.text() == f"{k} - score 37.50"
+    lo, hi = panel.bars_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert 37.5 <= hi <= 60 and lo <= 0
+
+
+@pytest.mark.parametrize("last", ["Softmax", "Sigmoid"])
+def test_probability_outputs_are_percentages(qtbot, panel, session, last):
+    outputs = _shown_outputs(qtbot, panel, session, last)
+    k = int(outputs.argmax())
+    assert panel.prediction_label.text() == f"{k} - {outputs[k] * 100:.0f}%"
+    lo, hi = panel.bars_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert -0.2 < lo < 0 and 1 < hi < 1.2  # 0..1, a little room for the labels
+
+
+# -- layout ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("width, height", [(480, 1040), (320, 1040), (320, 760), (300, 600)])
+def test_canvas_gets_the_space_and_the_bars_stay_compact(qtbot, session, width, height):
+    """The canvas is the largest square the column allows; the bars keep a compact
+    height; nothing is cut off, from a tall 1920 x 1080 column to the smallest window."""
+    p = DrawPanel(session)
+    qtbot.addWidget(p)
+    p.resize(width, height)
+    p.show()
+    qtbot.waitExposed(p)
+    # settled: the canvas keeps itself square (no taller than wide) after a first layout
+    # pass, and the next pass puts the rest right below it
+    qtbot.waitUntil(lambda: p.canvas.height() <= p.canvas.width()
+                    and 0 <= p.preview.mapTo(p, QPoint(0, 0)).y() - p.canvas.geometry().bottom()
+                    < 20)
+    side = p.canvas.canvas_rect().width()
+    bars = p.bars_plot.height()
+    if height >= 760:
+        assert side == p.canvas.width() >= width - 14  # as wide as the column
+        assert 140 <= bars <= 180
+    else:  # the smallest window: both give a little, neither below its minimum
+        assert side >= 280 and bars >= 110
+    # everything is inside the panel, in order, nothing overlapping
+    order = [p.canvas, p.preview, p.bars_plot, p.clear_button, p.stroke_slider]
+    tops = [w.mapTo(p, QPoint(0, 0)).y() for w in order]
+    assert tops == sorted(tops)
+    for a, b in zip(order[:-1], order[1:], strict=True):
+        assert a.mapTo(p, QPoint(0, a.height())).y() <= b.mapTo(p, QPoint(0, 0)).y()
+    assert p.stroke_slider.mapTo(p, QPoint(0, p.stroke_slider.height())).y() <= height
+
+
 # -- the network's state -------------------------------------------------------------------
 def test_untrained_network_is_flagged(qtbot, panel, session):
     assert not session.trained

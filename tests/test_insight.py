@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from playground import nn
 from playground.data import to_mnist
@@ -431,6 +432,94 @@ def test_dataset_counts_and_paging(session, qtbot):
         click(qtbot, view.gallery, view.gallery.item_rect(0))
     np.testing.assert_array_equal(blocker.args[0], data.test_x[view.indices[0]])
     assert blocker.args[1] == 7
+
+
+class _KeyCatcher(QLineEdit):
+    """A text field that records the keys it gets."""
+
+    def __init__(self):
+        super().__init__()
+        self.keys = []
+
+    def keyPressEvent(self, event):
+        self.keys.append(event.key())
+        super().keyPressEvent(event)
+
+
+def test_dataset_digit_keys(session, qtbot):
+    """Keys 0-9 and A pick the digit whenever the Dataset view is visible, wherever the
+    focus is, also after the counts were written on the buttons (a new set); text
+    fields keep their digits and a hidden view takes no keys."""
+    other = QWidget()
+    typing = _KeyCatcher()
+    QVBoxLayout(other).addWidget(typing)
+    tabs = QTabWidget()
+    view = DatasetView(session)
+    tabs.addTab(view, "Dataset")
+    tabs.addTab(other, "Other")
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    elsewhere = _KeyCatcher()  # a text field beside the tabs, like the builder's
+    layout.addWidget(elsewhere)
+    layout.addWidget(tabs)
+    shown(qtbot, window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert view.digit == ALL and view._loaded
+
+    for focus in (view.gallery, view.set_combo, tabs.tabBar(), view.digit_buttons[5]):
+        focus.setFocus()
+        QTest.keyClick(focus, Qt.Key.Key_3)
+        assert view.digit == 3, focus
+        assert np.all(session.data.train_y[view.indices] == 3)
+        QTest.keyClick(focus, Qt.Key.Key_A)
+        assert view.digit == ALL, focus
+    # a new set rewrites the buttons' texts: the keys still work
+    view.set_combo.setCurrentIndex(view.set_combo.findData("test"))
+    QTest.keyClick(view.gallery, Qt.Key.Key_7)
+    assert view.digit == 7 and np.all(session.data.test_y[view.indices] == 7)
+    QTest.keyClick(view.gallery, Qt.Key.Key_0, Qt.KeyboardModifier.KeypadModifier)
+    assert view.digit == 0
+    # the hint and the tooltips name the keys
+    assert "(key 7)" in view.digit_buttons[7].toolTip()
+    assert "(A)" in view.digit_buttons[ALL].toolTip()
+
+    # a text field keeps its digits
+    elsewhere.setFocus()
+    QTest.keyClick(elsewhere, Qt.Key.Key_4)
+    assert elsewhere.text() == "4" and view.digit == 0
+    # a hidden view takes no keys: they go to the focused widget
+    tabs.setCurrentWidget(other)
+    typing.setFocus()
+    typing.setReadOnly(True)  # not even a text field would take them otherwise
+    QTest.keyClick(typing, Qt.Key.Key_5)
+    assert view.digit == 0 and Qt.Key.Key_5 in typing.keys
+
+
+def test_dataset_digit_buttons_fit_when_narrow(mnist, qtbot):
+    """At the window's minimum size the eleven buttons wrap to more rows instead of
+    shortening their counts ("4…2"); wide, they are one row."""
+    session = Session(data=mnist.split())  # the real counts: "4,932" needs the room
+    view = shown(qtbot, DatasetView(session))
+    buttons = [view.digit_buttons[d] for d in [ALL, *range(10)]]
+
+    def rows():
+        return len({b.y() for b in buttons})
+
+    def whole():  # every button wide enough for its text: nothing elided
+        return all(b.width() >= b.sizeHint().width() for b in buttons)
+
+    for width, many_rows in [(500, True), (1200, False), (480, True), (700, False)]:
+        view.resize(width, 700)
+        qtbot.waitUntil(lambda m=many_rows: (rows() > 1) == m, timeout=2000)
+        qtbot.waitUntil(whole, timeout=2000)
+        assert rows() <= 2
+        # the buttons are inside the view, below the hint, above the images
+        for b in buttons:
+            right = b.mapTo(view, b.rect().bottomRight())
+            assert right.x() < view.width()
+            assert right.y() < view.gallery.mapTo(view, view.gallery.rect().topLeft()).y()
+    assert view.digit_buttons[ALL].text() == f"All\n{len(session.data.train_y):,}"
 
 
 def test_gallery_handles_many_images(qtbot):

@@ -7,11 +7,13 @@ published weights, never the network being trained) for its ten outputs.
 
 from __future__ import annotations
 
+import html
+import math
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +33,12 @@ from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoa
 DRAW_INTERVAL_MS = 33  #: at most ~30 predictions a second while the mouse moves
 WEIGHTS_INTERVAL_MS = 100  #: at most ~10 re-predictions a second during training
 PREVIEW_SCALE = 3  #: the 28 x 28 preview is shown this many times larger
+#: The output bars' height: compact, so that the canvas gets the column's space
+#: (less, down to the minimum, only in a short window).
+BARS_MIN_HEIGHT, BARS_HEIGHT = 110, 170
+#: Last layers whose outputs are probabilities (shown as %); others give plain scores.
+PROBABILITY_LAYERS = ("Softmax", "Sigmoid")
+Y_LABEL_ROOM = 8  #: pixels above and below the bars' y range: room for the end labels
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 
 WINNER = "#e8710a"
@@ -41,6 +50,37 @@ RIGHT, WRONG, ERROR = "#1e8e3e", "#c5221f", "#c5221f"
 NO_NETWORK = "Fix the network to predict"
 EMPTY = "Draw a digit"
 UNTRAINED = "Untrained network: guesses are random"
+#: after a file or image could not be shown: the canvas (and prediction) are unchanged
+KEPT = "The prediction is for the drawing still on the canvas."
+
+
+def gives_probabilities(net) -> bool:
+    """Whether ``net``'s outputs are probabilities: its last layer is Softmax or Sigmoid."""
+    layers = net.spec.get("layers") or []
+    return bool(layers) and layers[-1].get("type") in PROBABILITY_LAYERS
+
+
+def format_score(value: float) -> str:
+    """A raw output for the label: two decimals, or three significant digits when
+    two decimals would say too little (tiny) or too much (huge)."""
+    a = abs(value)
+    return f"{value:.3g}" if a >= 1000 or 0 < a < 0.01 else f"{value:.2f}"
+
+
+#: round numbers (times a power of ten) for the top of the bars' axis
+NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest round number (NICE_STEPS times a power of ten) >= value, or 0
+    for value <= 0: the axis stays still while the outputs change a little."""
+    if value <= 0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for m in NICE_STEPS:
+        if m * power >= value * (1 - 1e-9):
+            return m * power
+    return 10 * power
 
 
 class _FitLabel(QLabel):
@@ -81,6 +121,19 @@ class _FitLabel(QLabel):
         font.setPointSizeF(max(pt, self._min_pt))
         if font != self.font():
             self.setFont(font)
+
+
+def _top_aligning_spacer() -> QSpacerItem:
+    """Spare height below a column of labels that, unlike addStretch(), does not make
+    the row "expanding": the panel's spare height goes to the canvas, not this row."""
+    return QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Ignored)
+
+
+class _BarsWidget(pg.PlotWidget):
+    """The output bars' plot, asking for a compact height."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), BARS_HEIGHT)
 
 
 class DrawPanel(QWidget):
@@ -143,7 +196,9 @@ class DrawPanel(QWidget):
         layout.addWidget(title)
 
         self.canvas = DrawCanvas()
-        layout.addWidget(self.canvas, 3)
+        # The only stretching item: the canvas grows to the largest square the column
+        # allows; the bars keep a compact height; what is left goes below everything.
+        layout.addWidget(self.canvas, 1)
 
         # the network's input, its prediction and the true label
         row = QHBoxLayout()
@@ -167,8 +222,9 @@ class DrawPanel(QWidget):
         small.setPointSizeF(small.pointSizeF() * 0.85)
         caption.setFont(small)
         caption.setToolTip(self.preview.toolTip())
+        caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         preview_box.addWidget(caption)
-        preview_box.addStretch(1)
+        preview_box.addItem(_top_aligning_spacer())
         row.addLayout(preview_box)
 
         text_box = QVBoxLayout()
@@ -178,34 +234,41 @@ class DrawPanel(QWidget):
         self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignLeft
                                            | Qt.AlignmentFlag.AlignVCenter)
         self.prediction_label.setToolTip(
-            "The network's answer: the digit with the highest output, and that output\n"
-            "as a percentage (how sure the network is).")
+            "The network's answer: the digit with the highest output, and that output.\n"
+            "With a softmax or sigmoid output layer the output is shown as a percentage\n"
+            "(how sure the network is); with any other last layer (ReLU, Tanh, Dense)\n"
+            "it is a plain score, not a probability.")
         text_box.addWidget(self.prediction_label)
         self.truth_label = QLabel()
         self.truth_label.setObjectName("truthLabel")
         self.truth_label.setToolTip("The label of the MNIST image on the canvas, to compare "
                                     "with the network's answer")
+        self.truth_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         text_box.addWidget(self.truth_label)
         self.status_label = QLabel()
         self.status_label.setObjectName("drawStatus")
         self.status_label.setWordWrap(True)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                         QSizePolicy.Policy.Preferred)
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         text_box.addWidget(self.status_label)
-        text_box.addStretch(1)
+        text_box.addItem(_top_aligning_spacer())
         row.addLayout(text_box, 1)
         layout.addLayout(row)
 
         # ten output bars
-        self.bars_plot = pg.PlotWidget(background="w")  # like the training plots
+        self.bars_plot = _BarsWidget(background="w")  # like the training plots
         self.bars_plot.setObjectName("probabilityBars")
-        self.bars_plot.setMinimumHeight(110)
+        self.bars_plot.setMinimumHeight(BARS_MIN_HEIGHT)
+        # Maximum: never taller than BARS_HEIGHT (its size hint), shorter if need be
         self.bars_plot.setSizePolicy(QSizePolicy.Policy.Expanding,
-                                     QSizePolicy.Policy.Expanding)
+                                     QSizePolicy.Policy.Maximum)
         self.bars_plot.setToolTip(
             "The network's ten outputs, one per digit; the highest (highlighted) is its\n"
             "answer. With a softmax output they are probabilities that add up to 1;\n"
-            "with sigmoid outputs each is between 0 and 1 on its own.")
+            "with sigmoid outputs each is between 0 and 1 on its own. With a ReLU, Tanh\n"
+            "or Dense last layer they are scores, not probabilities, and the axis\n"
+            "follows their range.")
         plot = self.bars_plot.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
@@ -218,12 +281,16 @@ class DrawPanel(QWidget):
             axis.setPen(pg.mkPen("#777", width=1))
             axis.setTextPen(pg.mkPen("#333", width=1))
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
-        plot.getAxis("left").setWidth(30)
+        plot.getAxis("left").setWidth(34)
+        # short plots: draw the end labels ("0", "1") even if they reach past the axis
+        plot.getAxis("left").setStyle(hideOverlappingLabels=False)
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                     brushes=[OTHERS] * 10, pen=pg.mkPen(None))
         plot.addItem(self.bars)
+        plot.getViewBox().sigResized.connect(
+            lambda _vb: self._fit_y_range() if self._y_range is not None else None)
         self._set_y_range((0.0, 1.0))
-        layout.addWidget(self.bars_plot, 1)
+        layout.addWidget(self.bars_plot)
 
         # buttons
         buttons = QHBoxLayout()
@@ -263,6 +330,7 @@ class DrawPanel(QWidget):
         stroke.addWidget(self.stroke_slider, 1)
         stroke.addWidget(self.stroke_value)
         layout.addLayout(stroke)
+        layout.addStretch(0)  # expanding, but only once the canvas has all it can use
         self._on_stroke(self.stroke_slider.value())
 
     def _button(self, text, slot, tip, name) -> QPushButton:
@@ -284,7 +352,10 @@ class DrawPanel(QWidget):
         try:
             self.canvas.load_image(path)
         except (ImageLoadError, OSError, ValueError) as e:
+            # the canvas keeps what it had: re-predict it so that label, bars and canvas
+            # agree, and say so next to the error (see _show)
             self._set_notice(str(e), error=True)
+            self.predict_now()
             return False
         self._truth = None
         self._set_notice(f"From {Path(str(path)).name}")
@@ -321,6 +392,7 @@ class DrawPanel(QWidget):
             self.canvas.set_image(image)
         except (ValueError, TypeError) as e:
             self._set_notice(f"Cannot show that image: {e}", error=True)
+            self.predict_now()
             return
         self._truth = None if label is None else int(label)
         self._set_notice("")
@@ -387,10 +459,10 @@ class DrawPanel(QWidget):
             label.setStyleSheet(f"color: {ERROR};" if problem else f"color: {grey};")
         else:
             k = int(outputs.argmax())
-            if np.all((outputs >= 0) & (outputs <= 1)):
+            if gives_probabilities(net):
                 label.set_text(f"{k} - {outputs[k] * 100:.0f}%", 36)
-            else:
-                label.set_text(f"{k}", 36)
+            else:  # ReLU, Tanh or Dense outputs are no probabilities: no %
+                label.set_text(f"{k} - score {format_score(float(outputs[k]))}", 36)
             label.setStyleSheet("" if trained else f"color: {grey};")
 
         heights = np.zeros(10) if outputs is None else outputs
@@ -398,7 +470,12 @@ class DrawPanel(QWidget):
         hi, lo = (WINNER, OTHERS) if trained else (UNTRAINED_WINNER, UNTRAINED_OTHERS)
         brushes = [hi if i == winner else lo for i in range(10)]
         self.bars.setOpts(height=heights, brushes=brushes)
-        self._set_y_range((min(0.0, float(heights.min())), max(1.0, float(heights.max()))))
+        if outputs is None or gives_probabilities(net):
+            self._set_y_range((0.0, 1.0))
+        else:  # scores: the axis follows their range, to round numbers
+            top = nice_ceil(float(heights.max()))
+            bottom = -nice_ceil(-float(heights.min()))
+            self._set_y_range((bottom, top) if top > bottom else (0.0, 1.0))
 
         # the true label of a test image, right or wrong
         if self._truth is None or self._input is None:
@@ -416,7 +493,13 @@ class DrawPanel(QWidget):
             self.truth_label.setVisible(True)
 
         # one status line: file problems first, then the network's state
-        if self._notice:
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        if self._notice and self._notice_error and outputs is not None:
+            # the prediction shown is not for the file: say what it is for
+            self.status_label.setTextFormat(Qt.TextFormat.RichText)
+            status, colour = (f'<span style="color: {ERROR};">{html.escape(self._notice)}'
+                              f"</span><br>{KEPT}", grey)
+        elif self._notice:
             status, colour = self._notice, (ERROR if self._notice_error else grey)
         elif net is None:
             status, colour = ("The network is not valid yet: see the builder on the left",
@@ -432,16 +515,24 @@ class DrawPanel(QWidget):
         self.status_label.setVisible(bool(status))
 
     def _set_y_range(self, y_range: tuple[float, float]) -> None:
-        """0..1 with fixed ticks; wider (automatic ticks) for outputs outside 0..1."""
+        """0..1 with fixed ticks for probabilities; automatic ticks for scores."""
         if y_range == self._y_range:
             return
         self._y_range = y_range
-        lo, hi = y_range
-        span = hi - lo
+        self._fit_y_range()
         plot = self.bars_plot.getPlotItem()
-        plot.setYRange(lo - 0.03 * span, hi + 0.06 * span, padding=0)
         plot.getAxis("left").setTicks(
             [[(0, "0"), (0.5, "0.5"), (1, "1")]] if y_range == (0.0, 1.0) else None)
+
+    def _fit_y_range(self) -> None:
+        """Show ``_y_range`` with a few pixels to spare at both ends, so that the labels
+        at its ends fit inside the axis (pyqtgraph hides labels that do not)."""
+        lo, hi = self._y_range
+        span = hi - lo
+        height = self.bars_plot.getPlotItem().getViewBox().height()
+        pad = min(Y_LABEL_ROOM / (height - 2 * Y_LABEL_ROOM), 0.25) \
+            if height > 4 * Y_LABEL_ROOM else 0.06
+        self.bars_plot.getPlotItem().setYRange(lo - pad * span, hi + pad * span, padding=0)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        for widget, stretch in ((self.builder, 0), (self.tabs, 1), (self.draw, 0)):
+        # extra width goes mostly to the plots, some to the drawing; the builder keeps its own
+        for widget, stretch in ((self.builder, 0), (self.tabs, 2), (self.draw, 1)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.setCentralWidget(self.splitter)

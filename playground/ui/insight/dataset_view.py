@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -51,21 +52,30 @@ class DatasetView(QWidget):
         self.set_combo.currentIndexChanged.connect(lambda _: self._load_set())
 
         self.digits = QButtonGroup(self)  # exclusive by default: one button checked
-        digit_row = QHBoxLayout()
-        digit_row.setSpacing(2)
         self.digit_buttons: dict[int, QToolButton] = {}
+        self.digit_shortcuts: dict[int, QShortcut] = {}
         for d in [ALL, *range(10)]:  # ALL first
             button = QToolButton()
             button.setCheckable(True)
             button.setObjectName("digitAll" if d == ALL else f"digit{d}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setShortcut(QKeySequence("A" if d == ALL else str(d)))
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             self.digits.addButton(button, d)
             self.digit_buttons[d] = button
-            digit_row.addWidget(button)
+            # The keys are QShortcuts of the view, not the buttons' own shortcuts:
+            # QAbstractButton.setText() replaces a button's shortcut with the text's
+            # mnemonic (none), which silently dropped them when the counts were shown.
+            # Window context: they work whenever this tab is visible (wherever the
+            # focus is); text fields elsewhere still get their digits (they claim
+            # typed characters before shortcuts are looked up).
+            shortcut = QShortcut(QKeySequence("A" if d == ALL else str(d)), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda d=d: self._on_key(d))
+            self.digit_shortcuts[d] = shortcut
         self.digit_buttons[ALL].setChecked(True)
         self.digits.idClicked.connect(lambda _: self._select())
+        self.digit_bar = DigitBar([self.digit_buttons[d] for d in [ALL, *range(10)]])
+        self.digit_bar.setObjectName("datasetDigits")
 
         self.prev_button = QPushButton("\u25c0 Previous")
         self.prev_button.setObjectName("datasetPrev")
@@ -102,7 +112,7 @@ class DatasetView(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid);")
         lay.addWidget(hint)
-        lay.addLayout(digit_row)
+        lay.addWidget(self.digit_bar)
         lay.addWidget(self.gallery, 1)
         self.stack = EmptyState(page, "Loading the images...")
         layout = QVBoxLayout(self)
@@ -138,8 +148,14 @@ class DatasetView(QWidget):
             n = int(self.counts[d])
             self.digit_buttons[d].setText(f"{d}\n{n:,}")
             self.digit_buttons[d].setToolTip(f"Only the {n:,} images labelled {d} (key {d})")
+        self.digit_bar.relayout()  # the counts changed the buttons' widths
         self.stack.show_content()
         self._select()
+
+    def _on_key(self, digit: int) -> None:
+        button = self.digit_buttons[digit]
+        if self._loaded and button.isEnabled():
+            self.select_digit(digit)
 
     def select_digit(self, digit: int) -> None:
         """Show only ``digit`` (0-9), or every image with ``ALL``."""
@@ -190,3 +206,60 @@ class DatasetView(QWidget):
         super().showEvent(event)
         if not self._loaded:
             self._load_set()
+
+
+class DigitBar(QWidget):
+    """The 'All' and 0-9 buttons in one row, or in as few rows as let every button
+    show its whole text (two rows of six at the window's minimum size)."""
+
+    SPACING = 2
+
+    def __init__(self, buttons: list[QToolButton], parent=None):
+        super().__init__(parent)
+        self.buttons = buttons
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(self.SPACING)
+        # the bar picks its rows to fit the width it gets: it asks for no minimum width
+        self.grid.setSizeConstraint(QGridLayout.SizeConstraint.SetNoConstraint)
+        self.columns = 0
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._arrange(len(buttons))
+
+    @property
+    def rows(self) -> int:
+        return math.ceil(len(self.buttons) / self.columns)
+
+    def needed_width(self, columns: int) -> int:
+        """The width the buttons need to show their text unshortened in ``columns``
+        columns (each column as wide as its widest button)."""
+        widths = [0] * columns
+        for i, b in enumerate(self.buttons):
+            widths[i % columns] = max(widths[i % columns], b.sizeHint().width())
+        return sum(widths) + (columns - 1) * self.SPACING
+
+    def columns_for(self, width: int) -> int:
+        n = len(self.buttons)
+        for rows in range(1, n + 1):
+            columns = math.ceil(n / rows)
+            if self.needed_width(columns) <= width:
+                return columns
+        return 1
+
+    def relayout(self) -> None:
+        self._arrange(self.columns_for(self.width()))
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for b in self.buttons:
+            self.grid.removeWidget(b)
+        for c in range(len(self.buttons)):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        for i, b in enumerate(self.buttons):
+            self.grid.addWidget(b, i // columns, i % columns)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()
