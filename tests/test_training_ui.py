@@ -542,3 +542,272 @@ def test_double_click_fits_the_view(qtbot, make_panel):
     (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
     assert x0 <= 0 and 2 <= x1 < 2.2
     assert y0 <= 0 and y1 >= 100
+
+
+# -- pending edits, honest status, paused weights, x axis, stuck networks -----------------
+
+def type_into(qtbot, widget, text):
+    """Select all and type ``text`` without confirming it (no Enter, no focus change)."""
+    widget.selectAll()
+    for _ in range(len(widget.text()) + 2):  # a QSpinBox keeps what Delete cannot select
+        qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(widget, text)
+
+
+def test_start_and_one_epoch_commit_typed_values(qtbot, make_panel):
+    panel = make_panel(epochs=1)
+    session = panel.session
+    type_into(qtbot, panel.lr_edit, "0.01")
+    type_into(qtbot, panel.epochs_spin, "3")
+    assert session.hyper["lr"] == 3.0 and session.hyper["epochs"] == 1  # not confirmed yet
+    panel.epoch_action.trigger()  # F7: exactly one epoch, but with the typed settings
+    assert session.hyper["lr"] == 0.01 and session.hyper["epochs"] == 3
+    assert panel.worker is not None and panel.worker.trainer.lr == 0.01
+    wait_idle(qtbot, panel)
+    assert [r["lr"] for r in session.model.history] == [0.01]
+
+    type_into(qtbot, panel.batch_spin, "500")
+    type_into(qtbot, panel.lr_edit, "0,5")
+    panel.start_action.trigger()  # F5
+    assert session.hyper["batch_size"] == 500 and session.hyper["lr"] == 0.5
+    wait_idle(qtbot, panel)
+    assert [r["lr"] for r in session.model.history] == [0.01, 0.5, 0.5, 0.5]
+
+
+def test_start_refuses_an_invalid_typed_value_with_the_reason(qtbot, make_panel):
+    panel = make_panel(epochs=1)
+    session = panel.session
+    type_into(qtbot, panel.lr_edit, "abc")
+    assert panel.start_button.isEnabled()  # nothing confirmed yet: the action is live
+    panel.start_action.trigger()
+    assert panel.worker is None and session.hyper["lr"] == 3.0
+    status = panel.status_label.text()
+    assert status == "Cannot start: learning rate must be a positive finite number"
+    assert nn_error_color(panel) and panel.lr_error.isVisibleTo(panel)
+
+    type_into(qtbot, panel.lr_edit, "0.1")
+    type_into(qtbot, panel.epochs_spin, "")  # an empty spin box cannot be a number
+    panel.epoch_action.trigger()
+    assert panel.worker is None
+    assert panel.status_label.text() == ('Cannot start: nothing is typed for epochs: '
+                                         'enter a whole number from 1 to 1,000')
+    assert session.hyper["lr"] == 3.0  # nothing is applied, the typing stays
+    assert panel.lr_edit.text() == "0.1" and panel.epochs_spin.text() == ""
+    type_into(qtbot, panel.epochs_spin, "2")
+    panel.start_action.trigger()
+    assert panel.worker is not None
+    wait_idle(qtbot, panel)
+    assert [r["lr"] for r in session.model.history] == [0.1, 0.1]
+
+
+def nn_error_color(panel) -> bool:
+    from playground.ui.training_panel import ERROR_COLOR
+
+    return ERROR_COLOR in panel.status_label.styleSheet()
+
+
+def test_f5_in_the_window_uses_the_typed_learning_rate(qtbot, small_split, monkeypatch,
+                                                         panels):
+    from playground.ui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "_confirm_discard", lambda self: True)
+    session = Session(data=small_split)
+    session.set_hyper(epochs=1)
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    panels.append(window.training)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    panel = window.training
+    panel.lr_edit.setFocus()  # where the person types
+    qtbot.waitUntil(panel.lr_edit.hasFocus)
+    type_into(qtbot, panel.lr_edit, "0.01")
+    qtbot.keyClick(panel.lr_edit, Qt.Key.Key_F5)
+    assert panel.worker is not None, panel.status_label.text()
+    wait_idle(qtbot, panel)
+    assert session.model.history[-1]["lr"] == 0.01
+
+
+def test_status_agrees_with_the_bar_and_stop_quotes_no_stale_accuracy(
+        qtbot, make_panel, monkeypatch):
+    import re
+
+    panel = make_panel(epochs=1, batch_size=1)
+    session = panel.session
+    click(qtbot, panel.start_button)
+    wait_idle(qtbot, panel)
+    old = session.model.history[-1]["test_accuracy"]
+    assert f"{100 * old:.1f}%" in panel.status_label.text()
+
+    # a second run, stopped (while paused, so surely) before its first epoch ends
+    session.set_hyper(epochs=LONG)
+    with qtbot.waitSignal(session.progressed, timeout=10_000):
+        click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: panel.status_label.text().startswith("Training epoch"),
+                    timeout=5_000)
+    bar = re.fullmatch(r"Epoch (\d+) of (\d+) - \d+%", panel.progress_bar.format())
+    status = re.match(r"Training epoch (\d+) of (\d+):", panel.status_label.text())
+    assert bar and status and bar.groups() == status.groups() == ("2", str(LONG + 1))
+    assert "ETA" in panel.stats_label.text()
+    with qtbot.waitSignal(session.trainingStateChanged, timeout=5_000):
+        click(qtbot, panel.pause_button)
+    assert len(session.model.history) == 1
+    paused = re.match(r"Paused in epoch (\d+) of (\d+) \((\d+)% done\)",
+                      panel.status_label.text())
+    bar = re.fullmatch(r"Epoch (\d+) of (\d+) - (\d+)%", panel.progress_bar.format())
+    assert paused and bar and paused.groups() == bar.groups()
+    click(qtbot, panel.stop_button)
+    wait_idle(qtbot, panel)
+
+    network, data = session.model.network, session.data
+    now = network.accuracy(data.test_x, data.test_y) / len(data.test_y)
+    status = panel.status_label.text()
+    assert status.startswith(f"Stopped in epoch 2 of {LONG + 1} (")
+    assert f"test accuracy {100 * now:.1f}% with these weights" in status
+    assert panel.progress_bar.format().startswith("Stopped in epoch 2 (")
+    assert "ETA" not in panel.stats_label.text()
+    assert "images/s" in panel.stats_label.text()
+
+    # too costly to measure: say so rather than quote the previous run's figure
+    monkeypatch.setattr(worker_module, "STOP_EVAL_BUDGET", 0)
+    with qtbot.waitSignal(session.progressed, timeout=10_000):
+        click(qtbot, panel.start_button)
+    with qtbot.waitSignal(session.trainingStateChanged, timeout=5_000):
+        click(qtbot, panel.pause_button)
+    click(qtbot, panel.stop_button)
+    wait_idle(qtbot, panel)
+    assert len(session.model.history) == 1
+    status = panel.status_label.text()
+    assert "no test accuracy measured in this run" in status
+    assert f"{100 * old:.1f}%" not in status and f"{100 * now:.1f}%" not in status
+
+
+def test_pause_publishes_the_live_weights(qtbot, make_panel, tmp_path):
+    # batch size 1: 200 batches between reports, so the pause lands between two of them
+    panel = make_panel(epochs=LONG, batch_size=1)
+    session = panel.session
+    with qtbot.waitSignal(session.progressed, timeout=10_000):
+        click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: panel.worker.emitted >= 2, timeout=5_000)
+    with qtbot.waitSignal(session.trainingStateChanged, timeout=5_000):
+        click(qtbot, panel.pause_button)
+    predictor = session.predictor()
+    assert predictor is not session.model.network  # a copy ...
+    live = session.model.network.get_weights()
+    for a, b in zip(predictor.get_weights(), live, strict=True):
+        np.testing.assert_array_equal(a, b)  # ... of the weights File > Save writes
+    path = tmp_path / "paused.npz"
+    session.save(path)
+    saved = nn.load_model(path)
+    x = session.data.test_x[:50]
+    np.testing.assert_array_equal(saved.network.predict_proba(x), predictor.predict_proba(x))
+    click(qtbot, panel.stop_button)
+    wait_idle(qtbot, panel)
+
+
+def test_x_axis_grows_in_nice_steps(qtbot):
+    from playground.ui.plots import TrainingPlots, nice_ceil
+
+    assert [nice_ceil(v) for v in (0.3, 1, 1.25, 1.9, 2.5, 3.75, 6.25, 12.5, 1250)
+            ] == pytest.approx([0.3, 1, 1.5, 2, 3, 4, 8, 15, 1500])
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    ends = []
+    plots.accuracy_plot.getViewBox().sigXRangeChanged.connect(
+        lambda _, r: ends.append(r[1]))
+    plots.begin_run(1000.0, 0.0)
+    assert plots.x_range[1] < 1.1  # not 0..1000: the curves would be a vertical line
+    ends.clear()
+    positions = np.linspace(0.01, 100, 3000)
+    for p in positions:
+        plots.add_report(float(p), 0.5, 0.1, 0.5)
+        assert plots.x_range[1] >= p  # the newest point is always in view
+        assert plots.x_range[1] <= max(2.5 * p, 1.1)  # and the curve fills the view
+    assert 5 <= len(ends) <= 25  # a few steps, not a repaint per report
+    plots.end_run()
+    plots.begin_run(3.0, 2.0)  # capped at the run's end
+    assert plots.x_range[1] == pytest.approx(3.0, abs=0.1)
+    plots.add_report(2.9, 0.5, 0.1, None)
+    assert plots.x_range[1] == pytest.approx(3.0, abs=0.1)
+
+
+def test_long_run_x_axis_fits_the_data(qtbot, make_panel):
+    panel = make_panel(epochs=LONG)
+    with qtbot.waitSignal(panel.session.progressed, timeout=10_000):
+        click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: panel._position > 1.2, timeout=10_000)
+    (x0, x1), _ = panel.accuracy_plot.getViewBox().viewRange()
+    assert x0 <= 0 and panel._position <= x1 <= 4 * panel._position
+    click(qtbot, panel.stop_button)
+    wait_idle(qtbot, panel)
+
+
+def test_status_says_why_start_is_refused(qtbot, make_panel):
+    from playground.ui.training_panel import ERROR_COLOR
+
+    panel = make_panel()
+    session = panel.session
+    ready = "Ready to train on 2,000 images."
+    assert panel.status_label.text() == ready
+    session.set_spec(RELU_SE)
+    session.set_hyper(loss="ce")  # cross-entropy needs a Softmax or Sigmoid output
+    assert panel.status_label.text() == f"Cannot start: {session.report.errors[0]}"
+    assert ERROR_COLOR in panel.status_label.styleSheet()
+    session.set_hyper(loss="se")
+    assert panel.status_label.text() == ready
+    assert ERROR_COLOR not in panel.status_label.styleSheet()
+    # an empty stack, then a fixed one
+    while session.stack.layers:
+        session.stack.remove(len(session.stack.layers) - 1)
+    assert panel.status_label.text().startswith("Cannot start: ")
+    session.load_preset("seed")
+    assert panel.status_label.text() == ready
+    # a learning rate that was refused: the same, and back when it is fixed
+    panel.lr_edit.setText("-1")
+    panel.lr_edit.editingFinished.emit()
+    assert panel.status_label.text() == ("Cannot start: learning rate must be a positive "
+                                         "finite number")
+    panel.lr_edit.setText("1")
+    panel.lr_edit.editingFinished.emit()
+    assert panel.status_label.text() == ready
+
+
+def test_near_chance_accuracy_is_explained(qtbot, make_panel):
+    panel = make_panel(epochs=1)
+    session = panel.session
+    session.stack.update(1, units=256)  # at lr 3 its sigmoid units saturate: stuck
+    # the first epoch (2,000 images) at chance says nothing yet: a network that learns
+    # can still be guessing that early on a small training set
+    click(qtbot, panel.start_button)
+    wait_idle(qtbot, panel)
+    assert session.model.history[-1]["test_accuracy"] < 0.2
+    assert "near chance" not in panel.log.toPlainText() + panel.status_label.text()
+
+    session.set_hyper(epochs=4)  # 10,000 images seen in all: stuck, and said so
+    click(qtbot, panel.start_button)
+    wait_idle(qtbot, panel)
+    test = session.model.history[-1]["test_accuracy"]
+    assert test < 0.2 and len(session.model.history) == 5
+    warning = (f"Accuracy is near chance ({100 * test:.1f}%): the network is not learning. "
+               f"Try a smaller learning rate, or cross-entropy with a Softmax output.")
+    assert warning in panel.status_label.text()
+    assert panel.log.toPlainText().count(warning) == 1
+
+    session.load_preset("modern")  # Softmax and cross-entropy already: another hint
+    session.set_hyper(optimizer="sgd", lr=100.0, epochs=5)  # dead ReLUs
+    click(qtbot, panel.start_button)
+    wait_idle(qtbot, panel)
+    test = session.model.history[-1]["test_accuracy"]
+    assert test < 0.2
+    assert panel.status_label.text().endswith(
+        f"Accuracy is near chance ({100 * test:.1f}%): the network is not learning. "
+        f"Try a smaller learning rate, or Reset weights to start again.")
+
+    session.load_preset("seed")  # a network that learns: no warning
+    session.set_hyper(epochs=5)
+    click(qtbot, panel.start_button)
+    wait_idle(qtbot, panel)
+    assert session.model.history[-1]["test_accuracy"] > 0.5
+    assert "near chance" not in panel.status_label.text()

@@ -19,6 +19,21 @@ MARKER = (128, 128, 128)
 HINT = (160, 160, 160)
 EMPTY_HINT = "Press Start to train"
 LEGEND_MIN_WIDTH = 250  # narrower plots hide the legend (the tooltip explains the curves)
+X_GROWTH = 1.25  # during a run the x axis grows to a nice bound at least this far ahead
+NICE_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8)  # times a power of ten
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest "nice" number (1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten)
+    that is at least ``value`` (positive)."""
+    if not (value > 0 and math.isfinite(value)):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (*NICE_STEPS, 10):
+        bound = step * power
+        if bound >= value * (1 - 1e-12):
+            return bound
+    return 10 * power  # pragma: no cover - the loop always returns
 
 
 class Series:
@@ -132,7 +147,8 @@ class TrainingPlots(QWidget):
             "train_loss": _curve(self.loss_plot, "training", TRAIN),
         }
         self._loss_range = None
-        self._x_end = None
+        self._x_end = None  # during a run: the right end of the fixed x axis
+        self._x_cap = None  # during a run: where it ends (the x axis never goes further)
         self.lr_markers: list[pg.InfiniteLine] = []  # two per change: one in each plot
         self._marker_items: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
 
@@ -176,6 +192,7 @@ class TrainingPlots(QWidget):
         self._refresh()
         self._loss_range = None
         self._x_end = None
+        self._x_cap = None
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.disableAutoRange()
             plot.setXRange(0, 1, padding=0.02)
@@ -184,22 +201,47 @@ class TrainingPlots(QWidget):
         self.loss_plot.getAxis("left").setTicks(_log_ticks(-2, 0))
         self._show_hints(True)
 
-    def begin_run(self, x_end: float) -> None:
-        """Fix the x axis from 0 to where the run will end, so the axes do not change
-        (and repaint) with every report: the curves grow towards the right edge."""
+    def begin_run(self, x_end: float, position: float = 0.0) -> None:
+        """A run from ``position`` to ``x_end`` epochs starts. The x axis is fixed, so it
+        does not change (and repaint) with every report, but not to the run's end: a long
+        run would squash the curves against the left edge. It spans 0 to a "nice" bound
+        ahead of the data and grows in steps (see ``x_bound``) up to ``x_end``."""
+        self._x_cap = max(float(x_end), 1e-9)
+        self._set_x_end(self.x_bound(position, self._x_cap))
+
+    @staticmethod
+    def x_bound(position: float, cap: float) -> float:
+        """Where the fixed x axis ends for data up to ``position``: the next nice number
+        at least ``X_GROWTH`` times ``position`` (and at least one epoch), at most ``cap``."""
+        return min(cap, nice_ceil(max(X_GROWTH * max(position, 0.0), 1.0)))
+
+    def _set_x_end(self, x_end: float) -> None:
         self._x_end = max(float(x_end), 1e-9)
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.disableAutoRange(axis=pg.ViewBox.XAxis)
             plot.setXRange(0, self._x_end, padding=0.02)
 
+    def _grow_x(self, position: float) -> None:
+        """During a run: widen the fixed x axis once the data reaches its right end."""
+        if self._x_end is not None and position > self._x_end:
+            self._set_x_end(self.x_bound(position, max(self._x_cap, position)))
+
     def end_run(self) -> None:
         """The x axis fits the data again."""
         self._x_end = None
+        self._x_cap = None
         self._fit_x()
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """The accuracy plot's visible x range."""
+        (x0, x1), _ = self.accuracy_plot.getViewBox().viewRange()
+        return x0, x1
 
     def add_report(self, position: float, accuracy: float, loss: float,
                    val_accuracy: float | None) -> None:
         """A training report at ``position`` epochs (accuracies as fractions)."""
+        self._grow_x(position)
         self._append("train_accuracy", position, 100.0 * accuracy)
         if val_accuracy is not None:
             self._append("val_accuracy", position, 100.0 * val_accuracy)
@@ -211,6 +253,7 @@ class TrainingPlots(QWidget):
         """An epoch's record (its test accuracy) at ``position`` epochs."""
         test = record.get("test_accuracy")
         if test is not None:
+            self._grow_x(position)
             self._append("test_accuracy", position, 100.0 * test)
             self._refresh("test_accuracy")
 
@@ -253,7 +296,7 @@ class TrainingPlots(QWidget):
         if self._x_end is None:
             self._fit_x()
         else:
-            self.begin_run(self._x_end)
+            self._set_x_end(self._x_end)
         self.accuracy_plot.setYRange(0, 100, padding=0.02)
         self._fit_loss()
 

@@ -58,6 +58,9 @@ OPTIMIZER_TIPS = {
 }
 
 OK_COLOR, WARN_COLOR, ERROR_COLOR, INFO_COLOR = "#1e7b34", "#a15c00", "#b3261e", "#444"
+CHANCE_LIMIT = 0.20  # an epoch's accuracy below this (ten digits: 10% is guessing) is stuck
+STUCK_MIN_SAMPLES = 10_000  # ... once the network has seen this many images (not before:
+# on a small training set a network that learns may still guess after its first epoch)
 
 
 def format_duration(seconds: float) -> str:
@@ -86,7 +89,8 @@ def parse_number(text: str):
 class TrainingPanel(QWidget):
     """Settings, controls and live feedback for training ``session.model``.
 
-    Public: ``start(epochs=None)``, ``toggle_pause()``, ``stop()``, ``train_one_epoch()``,
+    Public: ``start(epochs=None)`` (it first applies what is typed but not confirmed,
+    ``commit_edits()``), ``toggle_pause()``, ``stop()``, ``train_one_epoch()``,
     ``reset_weights()``, ``actions_for_menu()``, ``shutdown()``, ``trainer()``, ``worker``,
     ``plots`` (a ``TrainingPlots``) and the widgets named in ``__init__``.
     """
@@ -106,8 +110,15 @@ class TrainingPanel(QWidget):
         self._run_first_epoch = 1
         self._run_epochs = 1
         self._run_started = 0.0
-        self._last_test: float | None = None
+        self._run_start_seen = 0  # model.samples_seen when this run started
+        self._run_model = None  # the model this run trains
+        self._run_test: float | None = None  # the last test accuracy measured in this run
+        self._run_test_epoch: int | None = None  # ... after this epoch
+        self._stuck: str | None = None  # the near-chance warning of this run's last epoch
+        self._speed: float | None = None  # images/s at the last report
         self._status_color = None
+        self._idle_status: tuple[str, str] = ("", INFO_COLOR)  # shown when not training
+        self._shown_problem: str | None = None  # the "Cannot start" reason on show
 
         self._make_actions()
         self._make_widgets()
@@ -215,6 +226,10 @@ class TrainingPanel(QWidget):
         self.seed_spin.setToolTip("The random seed: the same seed gives the same starting "
                                   "weights (after Reset weights) and the same shuffling.")
         self.seed_spin.valueChanged.connect(self._apply_seed)
+        self._spins = ((self.batch_spin, "batch size", "batch_size"),
+                       (self.epochs_spin, "epochs", "epochs"), (self.seed_spin, "seed", "seed"))
+        for spin, _, _ in self._spins:  # a value typed and confirmed unchanged
+            spin.editingFinished.connect(self._update_controls)
 
         self.lr_error = QLabel()
         self.lr_error.setObjectName("lrError")
@@ -390,7 +405,7 @@ class TrainingPanel(QWidget):
         weights. Returns False (and says why) if training cannot start."""
         if self._worker is not None:
             return False
-        problem = self.start_problem()
+        problem = self.commit_edits() or self.start_problem()
         if problem:
             self._set_status(problem, ERROR_COLOR)
             return False
@@ -415,16 +430,28 @@ class TrainingPanel(QWidget):
         worker.finished.connect(self._on_finished)
         self._worker = worker
         self._stopping = False
-        self._run_first_epoch = len(trainer.model.history) + 1
+        model = trainer.model
+        self._run_first_epoch = len(model.history) + 1
         self._run_epochs = epochs
         self._run_started = time.perf_counter()
-        self.plots.begin_run(trainer.model.samples_seen / n + epochs)
+        self._run_start_seen = model.samples_seen
+        self._run_model = model
+        self._run_test = self._run_test_epoch = self._stuck = self._speed = None
+        position = model.samples_seen / n
+        self.plots.begin_run(position + epochs, position)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(self._epoch_text(self._run_first_epoch, 0.0))
         self._set_stats("")
-        what = "Continuing" if self.session.trained else "Training"
-        self._set_status(f"{what}: {epochs} epoch{'s' if epochs != 1 else ''} "
-                         f"of {n:,} images, batches of {hyper['batch_size']}...", INFO_COLOR)
+        plural = "s" if epochs != 1 else ""
+        if self.session.trained:
+            last = self._run_first_epoch + epochs - 1
+            which = (f"epoch {last}" if epochs == 1
+                     else f"epochs {self._run_first_epoch} to {last}")
+            what = f"Continuing: {epochs} more epoch{plural} ({which})"
+        else:
+            what = f"Training: {epochs} epoch{plural}"
+        self._set_status(f"{what} of {n:,} images, batches of {hyper['batch_size']}...",
+                         INFO_COLOR)
         self.session.set_training_state(RUNNING)
         worker.start()
         self._update_controls()
@@ -432,6 +459,46 @@ class TrainingPanel(QWidget):
 
     def train_one_epoch(self) -> bool:
         return self.start(1)
+
+    def commit_edits(self) -> str | None:
+        """Apply what is typed in the form but not yet confirmed with Enter (Start, +1 epoch
+        and their shortcuts do not move the focus, so nothing else would), all at once: the
+        form echoes the settings after each change, which would drop the other fields'
+        typing. Returns why training cannot start ("Cannot start: ...") if a typed value
+        is not accepted; nothing is applied then, and the typing stays to be corrected."""
+        h = self.session.hyper
+        changes = {}
+        text = self.lr_edit.text()
+        if text != format_lr(h["lr"]) or self._lr_problem:
+            value = parse_number(text)
+            problems = self._lr_problems(value)
+            if problems:
+                self._set_lr_problem(problems[0])
+                return f"Cannot start: {problems[0]}"
+            if float(value) != h["lr"]:
+                changes["lr"] = float(value)
+        for spin, name, key in self._spins:
+            text = spin.text()
+            if text == spin.textFromValue(spin.value()):
+                continue
+            if not spin.hasAcceptableInput():
+                typed = f'"{text.strip()}" is' if text.strip() else "nothing is"
+                return (f"Cannot start: {typed} typed for {name}: enter a whole number "
+                        f"from {spin.minimum():,} to {spin.maximum():,}")
+            value = int(spin.valueFromText(text))
+            if value != h[key]:
+                changes[key] = value
+        self._set_lr_problem(None)
+        if not changes:
+            self._show_hyper()  # "3.0" reads "3" again
+            return None
+        if not self._apply(**changes):  # the session refused: the form shows why
+            return "Cannot start: " + self.form_message.text().removeprefix("Not changed: ")
+        if "lr" in changes and self.session.trained:
+            self.plots.mark_lr(self._position, changes["lr"])
+        if "seed" in changes and not self.session.trained:
+            self.session.reset_weights()  # untrained: the new seed's weights, as on Enter
+        return None
 
     def toggle_pause(self) -> None:
         """Pause between two batches, or go on."""
@@ -453,7 +520,7 @@ class TrainingPanel(QWidget):
         if worker is None or self._stopping:
             return
         self._stopping = True
-        worker.request_stop()
+        worker.request_stop(evaluate=True)  # measures the test accuracy it stops with
         self._set_status("Stopping...", INFO_COLOR)
         self._update_controls()
 
@@ -463,8 +530,8 @@ class TrainingPanel(QWidget):
         if not self._confirm_reset():
             return
         self.session.reset_weights()
-        self._set_status(f"Fresh random weights (seed {self.session.hyper['seed']}).",
-                         INFO_COLOR)
+        self._set_idle_status(f"Fresh random weights (seed {self.session.hyper['seed']}).",
+                              INFO_COLOR)
 
     def shutdown(self) -> None:
         """Stop the worker and wait for its thread to end. Safe to call any number of times."""
@@ -475,6 +542,9 @@ class TrainingPanel(QWidget):
         self._stopping = False
         self.plots.end_run()
         self._publish_final()
+        self._set_final_stats()
+        self._set_idle_status(f"Training stopped {self._place_text()}.", WARN_COLOR)
+        self.progress_bar.setFormat(f"Stopped {self._place_text(short=True)}")
         self.session.set_training_state(IDLE)
         self._update_controls()
 
@@ -489,6 +559,7 @@ class TrainingPanel(QWidget):
         worker = self._worker
         try:
             self._position = progress.position
+            self._speed = progress.samples_per_second
             self.session.publish(snapshot, progress)
             self.plots.add_report(progress.position, progress.accuracy, progress.loss,
                                   progress.val_accuracy)
@@ -503,8 +574,13 @@ class TrainingPanel(QWidget):
         self.session.publish(snapshot)
         self.session.finish_epoch(record)
         self.plots.add_epoch(self._position, record)
-        self._last_test = record.get("test_accuracy")
+        if record.get("test_accuracy") is not None:
+            self._run_test = record["test_accuracy"]
+            self._run_test_epoch = record.get("epoch")
         self._log(self._epoch_line(record))
+        was_stuck, self._stuck = self._stuck, self._stuck_warning(record)
+        if self._stuck and not was_stuck:  # once, not after every stuck epoch
+            self._log(self._stuck)
 
     @Slot(bool)
     def _on_paused(self, waiting: bool) -> None:
@@ -513,8 +589,16 @@ class TrainingPanel(QWidget):
             return
         # the worker is blocked until this thread resumes it: the live model may be saved
         if waiting and worker.waiting and worker.trainer.paused:
+            # predictions use the weights Save would write: the live ones, as they are now
+            snapshot = worker.paused_snapshot
+            if snapshot is not None and snapshot is not self.session.predictor():
+                self.session.publish(snapshot)
             self.session.set_training_state(PAUSED)
-            self._set_status(f"Paused at epoch {self._position:.2f}. Resume to go on; "
+            epoch, fraction = self._run_place()  # the bar shows the last report: catch up
+            done = epoch - self._run_first_epoch + fraction
+            self.progress_bar.setValue(int(1000 * done / max(1, self._run_epochs)))
+            self.progress_bar.setFormat(self._epoch_text(epoch, fraction))
+            self._set_status(f"Paused {self._place_text()}. Resume to go on; "
                              f"File > Save saves the network as it is now.", INFO_COLOR)
             self._update_controls()
 
@@ -532,24 +616,34 @@ class TrainingPanel(QWidget):
         self._publish_final()
         self.session.set_training_state(IDLE)
         self._update_controls()
-        elapsed = format_duration(time.perf_counter() - self._run_started)
-        test = (f"test accuracy {100 * self._last_test:.1f}%"
-                if self._last_test is not None else "no epoch finished yet")
+        elapsed = self._set_final_stats()
+        stuck = f" {self._stuck}" if self._stuck else ""
         if status == "finished":
-            done = self._run_epochs
-            self._set_status(f"Finished {done} epoch{'s' if done != 1 else ''} in {elapsed}: "
-                             f"{test}.", OK_COLOR)
+            done, last = self._run_epochs, self._run_first_epoch + self._run_epochs - 1
+            test = (f"test accuracy {100 * self._run_test:.1f}%" if self._run_test is not None
+                    else "no test images to measure")
+            self._set_idle_status(f"Finished {done} epoch{'s' if done != 1 else ''} in "
+                                  f"{elapsed}: {test}.{stuck}",
+                                  WARN_COLOR if stuck else OK_COLOR)
             self.progress_bar.setValue(1000)
-            self.progress_bar.setFormat(f"Done: epoch {self._run_first_epoch + done - 1}")
-            self._log(f"Finished: {test} after epoch {self._run_first_epoch + done - 1}.")
+            self.progress_bar.setFormat(f"Done: epoch {last}")
+            self._log(f"Finished: {test} after epoch {last}.")
         elif status == "stopped":
-            self._set_status(f"Stopped at epoch {self._position:.2f} ({test}). "
-                             f"Continue goes on from here.", WARN_COLOR)
-            self.progress_bar.setFormat(f"Stopped at epoch {self._position:.2f}")
-            self._log(f"Stopped at epoch {self._position:.2f}.")
+            place = self._place_text()
+            if worker.stop_test_accuracy is not None:
+                test = f"test accuracy {100 * worker.stop_test_accuracy:.1f}% with these weights"
+            elif self._run_test is not None:
+                test = (f"test accuracy {100 * self._run_test:.1f}% after epoch "
+                        f"{self._run_test_epoch}")
+            else:
+                test = "no test accuracy measured in this run"
+            self._set_idle_status(f"Stopped {place}: {test}. Continue goes on from these "
+                                  f"weights.{stuck}", WARN_COLOR)
+            self.progress_bar.setFormat(f"Stopped {self._place_text(short=True)}")
+            self._log(f"Stopped {place}: {test}.")
         elif status == "diverged":
             text = message or "Training diverged; the last good weights were restored."
-            self._set_status(text, ERROR_COLOR)
+            self._set_idle_status(text, ERROR_COLOR)
             self.progress_bar.setFormat("Diverged")
             self._log(text)
         else:
@@ -567,7 +661,7 @@ class TrainingPanel(QWidget):
             self._log(f"Could not publish the final weights: {describe_error(e)}")
 
     def _fail(self, message: str) -> None:
-        self._set_status(f"Training failed: {message}", ERROR_COLOR)
+        self._set_idle_status(f"Training failed: {message}", ERROR_COLOR)
         self.progress_bar.setFormat("Failed")
         self._log(f"Training failed: {message}")
         self._show_error(message)
@@ -592,6 +686,69 @@ class TrainingPanel(QWidget):
             self._status_color = color
             self.status_label.setStyleSheet(f"color: {color};")
 
+    def _set_idle_status(self, text: str, color: str) -> None:
+        """The status to show when not training (and Start is possible): shown now, and
+        shown again when a "Cannot start" problem goes away."""
+        self._idle_status = (text, color)
+        self._set_status(text, color)
+
+    def _show_idle_status(self) -> None:
+        """When idle: the reason Start is refused (when it changes), else the last news."""
+        problem = self.start_problem()
+        if problem == self._shown_problem:
+            return
+        self._shown_problem = problem
+        if problem:
+            self._set_status(problem, ERROR_COLOR)
+        else:
+            self._set_status(*self._idle_status)
+
+    def _stuck_warning(self, record: dict) -> str | None:
+        """A plain warning when an epoch ends with the accuracy near chance, or None."""
+        accuracy = next((record[k] for k in ("test_accuracy", "val_accuracy", "accuracy")
+                         if record.get(k) is not None), None)
+        model = self._run_model
+        if (accuracy is None or accuracy >= CHANCE_LIMIT or model is None
+                or model.samples_seen < STUCK_MIN_SAMPLES):
+            return None
+        layers = self.session.spec.get("layers") or [{}]
+        softmax_ce = (self.session.hyper.get("loss") == "ce"
+                      and layers[-1].get("type") == "Softmax")
+        hint = ("Try a smaller learning rate, or Reset weights to start again." if softmax_ce
+                else "Try a smaller learning rate, or cross-entropy with a Softmax output.")
+        return (f"Accuracy is near chance ({100 * accuracy:.1f}%): the network is not "
+                f"learning. {hint}")
+
+    def _run_place(self) -> tuple[int, float]:
+        """Where this run is: (the epoch under way, counted like the log's, the fraction of
+        it done), from the samples the model has seen since Start."""
+        model, n = self._run_model, self._train_size() or 1
+        done = max(0, (model.samples_seen if model is not None else 0) - self._run_start_seen)
+        k, rest = divmod(int(done), n)
+        if k >= self._run_epochs:
+            k, rest = self._run_epochs, 0
+        return self._run_first_epoch + k, rest / n
+
+    def _place_text(self, short: bool = False) -> str:
+        """"in epoch 4 of 8 (40% done)", "after epoch 3" or "before the first batch"."""
+        epoch, fraction = self._run_place()
+        if fraction == 0:
+            if epoch == self._run_first_epoch:
+                return "before the first batch"
+            return f"after epoch {epoch - 1}"
+        if short:
+            return f"in epoch {epoch} ({int(100 * fraction)}%)"
+        last = self._run_first_epoch + self._run_epochs - 1
+        return f"in epoch {epoch} of {last} ({int(100 * fraction)}% done)"
+
+    def _set_final_stats(self) -> str:
+        """After a run: its speed and duration, no ETA (nothing is left to wait for).
+        Returns the duration as shown."""
+        elapsed = format_duration(time.perf_counter() - self._run_started)
+        speed = f"{self._speed:,.0f} images/s   " if self._speed else ""
+        self._set_stats(f"{speed}elapsed {elapsed}")
+        return elapsed
+
     def _set_stats(self, text: str) -> None:
         self.stats_label.setText(text)
         self.stats_label.setVisible(bool(text))
@@ -600,8 +757,10 @@ class TrainingPanel(QWidget):
         self.log.appendPlainText(line)
 
     def _epoch_text(self, epoch: int, fraction: float) -> str:
-        k = epoch - self._run_first_epoch + 1
-        return f"Epoch {k} of {self._run_epochs} - {int(100 * fraction)}%"
+        """The progress bar: the epoch under way, numbered like the log's lines, of the
+        epoch this run ends with (the status line says the same)."""
+        last = self._run_first_epoch + self._run_epochs - 1
+        return f"Epoch {epoch} of {last} - {int(100 * fraction)}%"
 
     @staticmethod
     def _epoch_line(record: dict) -> str:
@@ -624,9 +783,12 @@ class TrainingPanel(QWidget):
                         f"elapsed {format_duration(elapsed)}   "
                         f"ETA {format_duration(p.eta_seconds)}")
         if not self._stopping and self.session.training_state == RUNNING:
-            self._set_status(f"Training: epoch {p.position:.2f}, running accuracy "
-                             f"{100 * p.accuracy:.1f}%, loss {p.loss:.3g}, "
-                             f"lr {p.lr:g}", INFO_COLOR)
+            text = (f"Training epoch {p.epoch} of {p.last_epoch}: running accuracy "
+                    f"{100 * p.accuracy:.1f}%, loss {p.loss:.3g}, lr {p.lr:g}")
+            if self._stuck:
+                self._set_status(f"{text}. {self._stuck}", WARN_COLOR)
+            else:
+                self._set_status(text, INFO_COLOR)
 
     # -- the form ------------------------------------------------------------------------
     def _show_hyper(self) -> None:
@@ -719,29 +881,31 @@ class TrainingPanel(QWidget):
             self.shutdown()
         model = self.session.model
         self._trainer = None
+        self._run_model = None
         self._seconds_per_sample = None
         history = model.history if model is not None else None
         if history is None or history is not self._history_ref:
             self.plots.clear()
             self.log.clear()
-            self._last_test = None
+            self._run_test = self._run_test_epoch = self._stuck = None
             self._position = 0.0
             self.progress_bar.setValue(0)
             self.progress_bar.setFormat("Not started")
             self._set_stats("")
             size = self._train_size()
-            self._set_status(f"Ready to train on {size:,} images." if size else "", INFO_COLOR)
+            self._set_idle_status(f"Ready to train on {size:,} images." if size else "",
+                                  INFO_COLOR)
             if history:
                 self.plots.load_history(history)
                 for record in history:
                     self._log(self._epoch_line(record))
                 self._position = model.samples_seen / max(1, self._train_size() or 1)
-                self._last_test = history[-1].get("test_accuracy")
                 self.progress_bar.setFormat(f"Trained for {len(history)} epoch"
                                             f"{'s' if len(history) != 1 else ''}")
-                self._set_status(f"Trained for {len(history)} epoch"
-                                 f"{'s' if len(history) != 1 else ''}: Continue goes on "
-                                 f"from these weights.", INFO_COLOR)
+                self._set_idle_status(f"Trained for {len(history)} epoch"
+                                      f"{'s' if len(history) != 1 else ''}: Continue goes "
+                                      f"on from these weights.", INFO_COLOR)
+            self._shown_problem = None  # a problem is shown again over the news above
         self._history_ref = history
         self._update_controls()
 
@@ -768,3 +932,5 @@ class TrainingPanel(QWidget):
         for w in (self.loss_combo, self.optimizer_combo, self.batch_spin, self.epochs_spin,
                   self.seed_spin):
             w.setEnabled(not busy)
+        if not busy:
+            self._show_idle_status()

@@ -11,6 +11,11 @@ second. Control goes straight to the trainer's thread-safe flags (``pause``, ``r
     worker.progressed.connect(...)               # (Progress, Network snapshot)
     worker.start()                               # its own QThread; started -> run
     worker.stop()                                # flag, quit, wait: never terminate()
+
+When a pause takes hold, the worker (blocked, the network consistent) keeps a snapshot of
+the live weights in ``paused_snapshot`` before it emits ``paused(True)``. A stop asked
+with ``request_stop(evaluate=True)`` measures the test accuracy of the weights the run
+leaves (``stop_test_accuracy``) on the worker thread, before ``finished``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ REPORTS_PER_SECOND = 25  # aimed for when the speed is known
 # times per plot update); Python's default hand-over interval of 5 ms made one update take
 # ~150 ms of wall time, 1 ms makes it ~20 ms (measured: benchmarks/bench_gui_stall.py).
 SWITCH_INTERVAL = 0.001
+# A stop asked for by the person measures the test accuracy of the weights it leaves, when
+# that costs at most this many multiply-adds (parameters x test images; the seed network
+# on 10,000 images is 2.4e8, about 20 ms). Bigger networks say "not measured" instead.
+STOP_EVAL_BUDGET = 3e9
 
 _threads: weakref.WeakSet = weakref.WeakSet()
 _switch_lock = threading.Lock()
@@ -119,6 +128,10 @@ class TrainingWorker(QObject):
         self.emitted = 0  # progress signals sent (for tests and benchmarks)
         self.waiting = False  # blocked between batches while paused (set by the worker)
         self.paused_at: float | None = None  # perf_counter() when it last blocked
+        # the live weights when the pause took hold (set before paused(True) is emitted)
+        self.paused_snapshot = None
+        self.stop_test_accuracy: float | None = None  # see request_stop(evaluate=True)
+        self._evaluate_stop = False
 
     # -- control from the GUI thread -------------------------------------------------
     def start(self) -> QThread:
@@ -145,12 +158,16 @@ class TrainingWorker(QObject):
         """Takes effect at the next mini-batch; raises ValueError for a bad value."""
         self.trainer.lr = lr
 
-    def request_stop(self) -> None:
-        """Ask the worker to stop after the current batch; ``finished`` follows."""
+    def request_stop(self, evaluate: bool = False) -> None:
+        """Ask the worker to stop after the current batch; ``finished`` follows. With
+        ``evaluate``, it first measures the test accuracy of the weights it stops with
+        (``stop_test_accuracy``; None if too costly, see STOP_EVAL_BUDGET)."""
+        self._evaluate_stop = bool(evaluate)
         self.trainer.stop()
 
     def stop(self, wait: bool = True) -> None:
-        """Stop: set the flag, quit the thread's loop, wait for it. Safe to repeat."""
+        """Stop (no evaluation): set the flag, quit the thread's loop, wait for it.
+        Safe to repeat."""
         self.request_stop()
         thread = self._thread
         if thread is not None:
@@ -197,6 +214,8 @@ class TrainingWorker(QObject):
                         self._report(event)
                 self._flush()
                 status, message = trainer.status, trainer.message
+                if status == "stopped" and self._evaluate_stop:
+                    self.stop_test_accuracy = self._test_accuracy()
             if status not in ("finished", "stopped", "diverged"):
                 status, message = "error", f"training ended unexpectedly ({status})"
         except Exception as e:  # noqa: BLE001 - reported to the user, never printed
@@ -241,10 +260,24 @@ class TrainingWorker(QObject):
         if self._pending is not None:
             self._emit(self._pending, time.perf_counter())
 
+    def _test_accuracy(self) -> float | None:
+        """The live network's test accuracy (in this thread, after the run), if cheap."""
+        net, data = self.trainer.model.network, self.trainer.data
+        n = len(getattr(data, "test_x", ()))
+        if not n or net.param_count * n > STOP_EVAL_BUDGET:
+            return None
+        try:
+            return net.accuracy(data.test_x, data.test_y) / n
+        except Exception:  # noqa: BLE001 - a figure we can do without; the stop stands
+            return None
+
     def _on_wait(self, waiting: bool) -> None:
         # called by the trainer in this thread, between batches: the network is consistent
         if waiting:
-            self._flush()
+            flushed = self._pending is not None
+            self._flush()  # its snapshot (if any) is of the network as it is now
+            self.paused_snapshot = (self._snapshot if flushed and self._snapshot is not None
+                                    else self.trainer.model.network.snapshot())
             self.paused_at = time.perf_counter()
         self.waiting = waiting
         self.paused.emit(waiting)
