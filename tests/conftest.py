@@ -22,14 +22,27 @@ def small_split(mnist):
 
 @pytest.fixture(autouse=True)
 def _qt_settings(tmp_path, monkeypatch, request):
-    """Keep QSettings of GUI tests out of the user's real settings."""
+    """GUI tests: QSettings go to a throwaway folder, and no modal dialog can block.
+
+    Message boxes and file dialogs answer "Cancel" (or no file) unless a test patches
+    its own answer.
+    """
     if "qtbot" not in request.fixturenames:
         yield
         return
     from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     QCoreApplication.setOrganizationName("nn-playground-tests")
     QCoreApplication.setApplicationName("tests")
+
+    def answer(result):
+        return lambda *args, **kwargs: result
+
+    for name in ("question", "warning", "information", "critical", "about"):
+        monkeypatch.setattr(QMessageBox, name, answer(QMessageBox.StandardButton.Cancel))
+    for name in ("getOpenFileName", "getSaveFileName"):
+        monkeypatch.setattr(QFileDialog, name, answer(("", "")))
     yield
