@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 from . import nn
 from .data import DataError, load_mnist, to_mnist
 from .nn.analysis import confusion_matrix
-from .nn.spec import read_spec_file
+from .nn.spec import INPUT_SHAPE, format_shape, read_spec_file
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
@@ -106,8 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _progress(text: str) -> None:
-    end = "\r" if sys.stderr.isatty() else "\n"
-    print(text, end=end, file=sys.stderr, flush=True)
+    """A progress line: rewritten in place on a terminal, one line each otherwise."""
+    if sys.stderr.isatty():
+        print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+    else:
+        print(text, file=sys.stderr, flush=True)
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def _load_spec(path: str):
@@ -145,7 +154,7 @@ def cmd_train(args) -> int:
                        ("init", args.init), ("seed", args.seed)):
         if value is not None:
             hyper[key] = value
-    report = nn.check_spec(spec, hyper["loss"])
+    report = nn.check_spec(spec, hyper["loss"], INPUT_SHAPE)
     if not report.ok:
         where = f"{args.arch}: " if args.arch else ""
         raise UsageError(f"{where}{report.errors[0]}")
@@ -173,18 +182,27 @@ def cmd_train(args) -> int:
                   f"{pr.samples_per_second:,.0f} samples/s")
 
     def on_epoch(r: dict) -> None:
+        _end_progress()
         val = ("" if r["val_accuracy"] is None
                else f"  validation {100 * r['val_accuracy']:.2f}%")
         print(f"epoch {r['epoch']}: {r['seconds']:.2f} s  loss {r['loss']:.4f}{val}  "
               f"test {100 * r['test_accuracy']:.2f}%", file=sys.stderr, flush=True)
 
-    interrupted = False
+    interrupted = []
+
+    def on_interrupt(signum, frame):  # Ctrl+C: stop between two batches, keep the weights
+        interrupted.append(True)
+        trainer.stop()
+        signal.signal(signal.SIGINT, previous)  # a second Ctrl+C ends at once
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         result = trainer.run(on_progress=on_progress, on_epoch=on_epoch)
-    except KeyboardInterrupt:
-        interrupted = True
-        result = nn.RunResult("stopped", "interrupted", list(model.history))
-        print("\ninterrupted: keeping the weights trained so far", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    _end_progress()
+    if interrupted:
+        print("interrupted: keeping the weights trained so far", file=sys.stderr)
 
     if args.save:
         try:
@@ -223,8 +241,18 @@ def _load_model(path):
         raise UsageError(str(e)) from None
 
 
+def _load_mnist_model(path):
+    """A model file whose network reads 28 x 28 digits."""
+    model = _load_model(path)
+    if model.network.input_shape != INPUT_SHAPE:
+        raise UsageError(f"{path}: this network reads "
+                         f"{format_shape(model.network.input_shape)} inputs; "
+                         f"MNIST digits are {format_shape(INPUT_SHAPE)}")
+    return model
+
+
 def cmd_evaluate(args) -> int:
-    model = _load_model(args.model)
+    model = _load_mnist_model(args.model)
     data = _data(args.data)
     labels = data.test_y
     confusion = confusion_matrix(labels, model.network.predict(data.test_x))
@@ -242,7 +270,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    model = _load_model(args.model)
+    model = _load_mnist_model(args.model)
     try:
         from .ui.images import read_image
     except ImportError as e:  # pragma: no cover - Qt is a dependency
@@ -263,9 +291,13 @@ def cmd_predict(args) -> int:
     if args.json:
         print(json.dumps(results))
     else:
+        # Softmax and Sigmoid outputs read as probabilities; other outputs are scores
+        probabilities = model.network.spec["layers"][-1]["type"] in ("Softmax", "Sigmoid")
         for r in results:
             p = r["probabilities"]
-            print(f"{r['file']}: {r['digit']} ({100 * p[r['digit']]:.1f}%)  "
+            best = (f"{100 * p[r['digit']]:.1f}%" if probabilities
+                    else f"score {p[r['digit']]:.2f}")
+            print(f"{r['file']}: {r['digit']} ({best})  "
                   + " ".join(f"{d}:{v:.2f}" for d, v in enumerate(p)))
     return 0
 

@@ -212,3 +212,35 @@ def test_predict_refuses_blank_images_folders_and_damaged_files(trained_model, t
 def test_a_batch_larger_than_the_limited_data_says_which_option(capsys):
     assert cli.main(["train", "--limit", "5"]) == 2
     assert "use --batch-size 5 or less" in capsys.readouterr().err
+
+
+def test_an_architecture_for_other_images_is_refused(tmp_path, capsys):
+    spec = tmp_path / "flat.json"
+    spec.write_text(json.dumps({"input": [784], "layers": [{"type": "Dense", "units": 10},
+                                                           {"type": "Sigmoid"}]}))
+    assert cli.main(["train", "--arch", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "the input must be [28, 28]" in err and "not 784" in err
+
+
+def test_ctrl_c_stops_between_batches_and_saves(tmp_path):
+    import signal
+    import time
+
+    path = tmp_path / "interrupted.npz"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train", "--epochs", "50",
+                           "--save", str(path)], stderr=subprocess.PIPE, text=True,
+                          env=env, cwd=ROOT) as proc:
+        for line in proc.stderr:  # wait until training reports progress
+            if line.startswith("epoch 1/50"):
+                break
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=60) == 130
+    assert time.monotonic() - start < 10  # between batches, not after 50 epochs
+    assert "interrupted: keeping the weights" in rest and "Traceback" not in rest
+    model = nn.load_model(path)
+    assert 0 < model.samples_seen < 50 * 50_000

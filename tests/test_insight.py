@@ -125,10 +125,11 @@ def test_invalid_network_messages(session, qtbot):
     assert weights.stack.empty and "not valid" in weights.stack.message.text()
     confusion.recompute.click()
     assert confusion.stack.empty and "not valid" in confusion.stack.message.text()
-    # a valid network whose input is no image: the weights view says so
+    # a network for other inputs than the 28 x 28 digits is not valid here either
     session.set_spec({"input": [784], "layers": [{"type": "Dense", "units": 10},
                                                  {"type": "Sigmoid"}]})
-    assert weights.stack.empty and "not an image" in weights.stack.message.text()
+    assert "the input must be [28, 28]" in str(session.report.errors[0])
+    assert weights.stack.empty and "not valid" in weights.stack.message.text()
 
 
 # -- weights ---------------------------------------------------------------------------------

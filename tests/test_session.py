@@ -132,3 +132,25 @@ def test_opening_a_model_with_a_batch_larger_than_the_data(session, tmp_path, sm
     nn.save_model(path, model)
     session.open(path)
     assert session.hyper["batch_size"] == len(small_split.train_x)
+
+
+def test_saving_while_running_keeps_weights_and_history_together(session, tmp_path):
+    """The worker's history and sample count run ahead of the last published weights."""
+    trainer = nn.Trainer(session.model, session.data)
+    steps = trainer.steps(2, reports_per_epoch=4)
+    for event in steps:  # publish the first report of epoch 2, then let training run on
+        if isinstance(event, nn.Progress):
+            session.publish(session.model.network.snapshot(), event)
+            if event.epoch == 2:
+                break
+        else:
+            session.finish_epoch(event.record)
+    snapshot_seen = session.model.samples_seen
+    session.set_training_state("running")
+    next(steps)  # the live model moves on past the published copy
+    assert session.model.samples_seen > snapshot_seen
+    saved = session.model_for_saving()
+    assert saved.samples_seen == snapshot_seen
+    assert len(saved.history) == 1
+    assert saved.network is session.predictor()
+    steps.close()

@@ -499,3 +499,17 @@ def test_on_wait_tells_when_a_pause_takes_hold(small_split):
     assert not thread.is_alive()
     assert calls == [True, False]
     assert trainer.status == "finished"
+
+
+def test_arm_forgets_a_stop_that_came_after_the_last_run(small_split):
+    trainer = nn.Trainer(seed_model(), small_split.limit(500))
+    assert trainer.run(1).status == "finished"
+    trainer.stop()  # e.g. Stop clicked just as the run ended
+    trainer.arm()
+    assert trainer.run(1).status == "finished"
+
+
+def test_data_of_another_shape_is_refused(small_split):
+    spec = {"input": [784], "layers": [{"type": "Dense", "units": 10}, {"type": "Sigmoid"}]}
+    with pytest.raises(ValueError, match="reads 784 inputs but the images are 28 x 28"):
+        nn.Trainer(nn.Model.create(spec), small_split)

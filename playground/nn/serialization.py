@@ -47,7 +47,7 @@ def save_model(path, model: Model) -> None:
         arrays[f"p{i}"] = w
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.",
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                    suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), _new_file_mode(path))  # mkstemp's file is private (0600)
@@ -158,7 +158,6 @@ def _check_meta(meta) -> tuple[dict, dict]:
     report = check_spec(meta.get("spec"), hyper.get("loss") if isinstance(hyper, dict) else None)
     if not report.ok:
         raise _Invalid(f"its network is invalid: {report.errors[0]}")
-    hyper = meta.get("hyper")
     if not isinstance(hyper, dict):
         raise _Invalid("its training settings are missing")
     problems = check_hyper(hyper)

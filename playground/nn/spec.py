@@ -95,8 +95,12 @@ def _check_layer(i: int, layer_spec) -> str | None:
     return None
 
 
-def check_spec(spec, loss: str | None = None) -> SpecReport:
-    """Shapes, parameter counts and problems of ``spec``; ``loss`` adds its own checks."""
+def check_spec(spec, loss: str | None = None, data_shape=None) -> SpecReport:
+    """Shapes, parameter counts and problems of ``spec``.
+
+    ``loss`` adds its own checks; ``data_shape`` (e.g. (28, 28) for MNIST) is the shape
+    of the images the network will be given, which its input must match.
+    """
     if not isinstance(spec, dict):
         return SpecReport(None, errors=[SpecError("a network spec must be a JSON object "
                                                   "with \"input\" and \"layers\"")])
@@ -107,6 +111,10 @@ def check_spec(spec, loss: str | None = None) -> SpecReport:
         return SpecReport(None, errors=[SpecError(
             "the input must be a list of positive sizes, e.g. [28, 28]")])
     input_shape = tuple(raw_input)
+    if data_shape is not None and input_shape != tuple(data_shape):
+        return SpecReport(None, errors=[SpecError(
+            f"the input must be {list(data_shape)}: the images are "
+            f"{format_shape(data_shape)}, not {format_shape(input_shape)}")])
     report = SpecReport(input_shape)
     layers = spec.get("layers")
     if not isinstance(layers, list):

@@ -19,6 +19,7 @@ import numpy as np
 
 from .network import Model
 from .optimizers import make_optimizer
+from .spec import format_shape
 
 DIVERGENCE_FACTOR = 10.0  # a smoothed loss this many times its starting value diverged
 SMOOTHING = 0.1  # weight of the newest batch in the smoothed loss
@@ -81,6 +82,9 @@ class Trainer:
     train_y, val_x, val_y, test_x, test_y as uint8 arrays)."""
 
     def __init__(self, model: Model, data, *, blas_threads: int | None = None):
+        if tuple(data.train_x.shape[1:]) != tuple(model.network.input_shape):
+            raise ValueError(f"the network reads {format_shape(model.network.input_shape)} "
+                             f"inputs but the images are {format_shape(data.train_x.shape[1:])}")
         self.model = model
         self.data = data
         h = model.hyper
@@ -107,6 +111,12 @@ class Trainer:
             raise ValueError("learning rate must be a positive finite number")
         self.optimizer.lr = float(value)
         self.model.hyper["lr"] = float(value)
+
+    def arm(self) -> None:
+        """Forget an earlier stop or pause: the next run goes ahead (call before starting
+        it; a ``stop()`` after this still stops that run before its first batch)."""
+        self._stop.clear()
+        self._running.set()
 
     def pause(self) -> None:
         self._running.clear()

@@ -31,8 +31,10 @@ def read_qimage(path, max_side: int = MAX_SIDE) -> QImage:
                                              Qt.AspectRatioMode.KeepAspectRatio))
         image = reader.read()
     if image.isNull():
-        detail = warnings[-1] if warnings else reader.errorString()
-        raise ValueError(f"{path}: cannot read the image ({detail.lower()})")
+        detail = reader.errorString().lower()
+        if warnings:  # e.g. "libpng error: read error": says what is damaged
+            detail += f"; {warnings[-1].lower()}"
+        raise ValueError(f"{path}: cannot read the image ({detail})")
     return image
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..data import DataError
 from ..nn import PRESETS, ModelFileError, check_spec
 from ..nn.spec import read_spec_file
 from .builder import BuilderPanel
@@ -223,7 +224,7 @@ class MainWindow(QMainWindow):
                 return False
         try:
             self.session.open(path)
-        except ModelFileError as e:
+        except (ModelFileError, DataError) as e:
             self.error("Cannot open model", str(e))
             return False
         self._remember_dir(path)

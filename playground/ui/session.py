@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from ..data import load_mnist
 from ..nn import (
     Model,
+    ModelFileError,
     Network,
     check_hyper,
     check_spec,
@@ -22,7 +23,7 @@ from ..nn import (
     save_model,
     transfer_weights,
 )
-from ..nn.spec import SpecReport
+from ..nn.spec import INPUT_SHAPE, SpecReport, format_shape
 from .layer_stack import LayerStack
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
@@ -47,9 +48,10 @@ class Session(QObject):
         self.stack = LayerStack(p["spec"]["layers"], p["spec"]["input"])
         self.hyper: dict = p["hyper"]
         self.preset_name = preset_name
-        self.report: SpecReport = check_spec(self.stack.spec(), self.hyper["loss"])
+        self.report: SpecReport = self._check(self.stack.spec())
         self.model: Model | None = None
         self._predictor: Network | None = None
+        self._published_at = (0, 0)  # (samples seen, epochs done) behind the predictor
         self.training_state = IDLE
         self.path: Path | None = None
         self.dirty = False
@@ -66,6 +68,10 @@ class Session(QObject):
         return self._data
 
     # -- architecture and settings ------------------------------------------------
+    def _check(self, spec) -> SpecReport:
+        """The engine's checks for ``spec`` with the current loss, on MNIST's 28 x 28."""
+        return check_spec(spec, self.hyper["loss"], INPUT_SHAPE)
+
     @property
     def spec(self) -> dict:
         return self.stack.spec()
@@ -94,7 +100,7 @@ class Session(QObject):
         """True if switching to ``spec`` would lose trained weights."""
         if not self.trained:
             return False
-        report = check_spec(spec, self.hyper["loss"])
+        report = self._check(spec)
         if not report.ok:
             return True
         new = Network(spec, seed=self.hyper["seed"], init=self.hyper["init"])
@@ -113,7 +119,7 @@ class Session(QObject):
             self.model.hyper = dict(new)
         self.hyperChanged.emit()
         if loss_changed:
-            self.report = check_spec(self.spec, self.hyper["loss"])
+            self.report = self._check(self.spec)
             self.specChanged.emit()
         self._set_dirty(True)
         return []
@@ -126,7 +132,7 @@ class Session(QObject):
         self._rebuild(keep_weights=True)
 
     def _rebuild(self, keep_weights: bool) -> None:
-        self.report = check_spec(self.spec, self.hyper["loss"])
+        self.report = self._check(self.spec)
         old = self.model
         if self.report.ok:
             net = Network(self.spec, seed=self.hyper["seed"], init=self.hyper["init"])
@@ -137,6 +143,7 @@ class Session(QObject):
                     model.history, model.samples_seen = old.history, old.samples_seen
             self.model = model
             self._predictor = net.snapshot()
+            self._published_at = (model.samples_seen, len(model.history))
         else:
             self.model = None
             self._predictor = None
@@ -162,12 +169,16 @@ class Session(QObject):
     def publish(self, snapshot: Network, progress=None) -> None:
         """Training calls this with a copy of the weights (and its Progress, if any)."""
         self._predictor = snapshot
+        if progress is not None:  # where training stood when the copy was taken
+            self._published_at = (round(progress.position * len(self.data.train_x)),
+                                  progress.epoch - 1)
         self._set_dirty(True)
         if progress is not None:
             self.progressed.emit(progress)
         self.weightsChanged.emit()
 
     def finish_epoch(self, record: dict) -> None:
+        self._published_at = (self._published_at[0], record["epoch"])
         self.epochFinished.emit(record)
 
     # -- drawing --------------------------------------------------------------------
@@ -185,8 +196,9 @@ class Session(QObject):
         if self.model is None:
             raise ValueError("the network is not valid yet: fix it before saving")
         if self.training_state == RUNNING and self._predictor is not None:
+            samples, epochs = self._published_at  # what the published weights have seen
             return Model(self._predictor, dict(self.model.hyper),
-                         copy.deepcopy(self.model.history), self.model.samples_seen)
+                         copy.deepcopy(self.model.history[:epochs]), samples)
         return self.model
 
     def save(self, path) -> None:
@@ -198,6 +210,10 @@ class Session(QObject):
     def open(self, path) -> None:
         """Load a model file; raises ModelFileError and changes nothing on failure."""
         model = load_model(path)
+        if model.network.input_shape != INPUT_SHAPE:
+            raise ModelFileError(f"{path}: this network reads "
+                                 f"{format_shape(model.network.input_shape)} inputs; "
+                                 f"the digits here are {format_shape(INPUT_SHAPE)}")
         # a model trained elsewhere may name a batch larger than this training set
         model.hyper["batch_size"] = min(model.hyper["batch_size"], len(self.data.train_x))
         self.model = None  # the stack reset below must not transfer old weights
@@ -207,9 +223,10 @@ class Session(QObject):
             self.stack.reset(model.network.spec["layers"], model.network.spec["input"])
         finally:
             self.stack.connect(self._on_stack_event)
-        self.report = check_spec(self.spec, self.hyper["loss"])
+        self.report = self._check(self.spec)
         self.model = model
         self._predictor = model.network.snapshot()
+        self._published_at = (model.samples_seen, len(model.history))
         self.path = Path(path)
         self.hyperChanged.emit()
         self.specChanged.emit()

@@ -413,7 +413,7 @@ class TrainingPanel(QWidget):
             trainer = self.trainer()
             hyper = self.session.hyper
             trainer.lr = float(hyper["lr"])
-            trainer.resume()
+            trainer.arm()  # a stop pressed as the last run ended must not stop this one
             data = self.session.data
             n = len(data.train_x)
             epochs = int(hyper["epochs"] if epochs is None else epochs)
