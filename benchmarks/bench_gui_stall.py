@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from gui_timing import train_and_time  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
@@ -51,39 +49,16 @@ def measure(epochs: int = 1, limit: int | None = None, window: bool = False) -> 
     app.processEvents()
     session.set_hyper(epochs=epochs)
 
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    updates, records = [], []
-    session.progressed.connect(lambda p: updates.append(time.perf_counter()))
-    session.epochFinished.connect(records.append)
-
-    def done(state):
-        if state == "idle":
-            QTimer.singleShot(0, app.quit)
-
-    session.trainingStateChanged.connect(done)
-    timer.start()
-    t0 = time.perf_counter()
-    ticks.append(t0)
-    QTimer.singleShot(0, panel.start_button.click)
-    app.exec()
-    wall = time.perf_counter() - t0
-    timer.stop()
-    gaps = np.diff(np.array(ticks)) * 1000
+    r = train_and_time(session, panel.start_button)
     top.close()
     panel.shutdown()
+    updates = r["update_times"]
     return {
-        "max_gap_ms": float(gaps.max()),
-        "p99_gap_ms": float(np.percentile(gaps, 99)),
-        "median_gap_ms": float(np.median(gaps)),
-        "ticks": len(gaps),
-        "wall_seconds": wall,
-        "epoch_seconds": [r["seconds"] for r in records],
+        **r,
+        "ticks": len(r["gaps_ms"]),
+        "epoch_seconds": [rec["seconds"] for rec in r["records"]],
         "updates": len(updates),
-        "first_update_s": (updates[0] - t0) if updates else float("nan"),
-        "test_accuracy": records[-1]["test_accuracy"] if records else None,
+        "first_update_s": updates[0] if updates else float("nan"),
     }
 
 

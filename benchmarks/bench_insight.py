@@ -26,14 +26,14 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer  # noqa: E402
+from gui_timing import train_and_time  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 TABS = {"weights": "Weights", "confusion": "Confusion", "mistakes": "Mistakes",
@@ -81,29 +81,9 @@ def run_once(mode: str, split, epochs: int) -> dict:
     session.set_hyper(epochs=epochs)
     app.processEvents()
 
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    records, publishes = [], []
-    session.epochFinished.connect(records.append)
+    publishes = []
     session.weightsChanged.connect(lambda: publishes.append(1))
-
-    def done(state):
-        if state == "idle":
-            QTimer.singleShot(0, app.quit)
-
-    session.trainingStateChanged.connect(done)
-    timer.start()
-    t0 = time.perf_counter()
-    cpu0 = time.thread_time()
-    ticks.append(t0)
-    QTimer.singleShot(0, window.training.start_button.click)
-    app.exec()
-    wall = time.perf_counter() - t0
-    gui_cpu = time.thread_time() - cpu0
-    timer.stop()
-    gaps = np.diff(np.array(ticks)) * 1000
+    r = train_and_time(session, window.training.start_button)
     updates = sum(v.updates for v in [*extra, *window.findChildren(WeightsView)]
                   if isinstance(v, WeightsView))
     window.shutdown()
@@ -114,14 +94,14 @@ def run_once(mode: str, split, epochs: int) -> dict:
     window.deleteLater()
     app.processEvents()
     return {
-        "train_seconds": sum(r["seconds"] for r in records),
-        "wall_seconds": wall,
-        "gui_cpu_seconds": gui_cpu,
-        "max_gap_ms": float(gaps.max()),
-        "p99_gap_ms": float(np.percentile(gaps, 99)),
+        "train_seconds": sum(rec["seconds"] for rec in r["records"]),
+        "wall_seconds": r["wall_seconds"],
+        "gui_cpu_seconds": r["gui_cpu_seconds"],
+        "max_gap_ms": r["max_gap_ms"],
+        "p99_gap_ms": r["p99_gap_ms"],
         "publishes": len(publishes),
         "weight_redraws": updates,
-        "test_accuracy": records[-1]["test_accuracy"] if records else None,
+        "test_accuracy": r["test_accuracy"],
     }
 
 
