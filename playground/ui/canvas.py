@@ -59,6 +59,7 @@ class DrawCanvas(QWidget):
         self._button = Qt.MouseButton.NoButton
         self._last = QPointF()
         self._version = 0
+        self._empty_at = (-1, True)  # (version, empty?) so paint events need not rescan
         self._pens: dict[str, list[QPen]] = {}
         self._make_pens()
 
@@ -189,7 +190,10 @@ class DrawCanvas(QWidget):
         return buf.reshape(img.height(), img.bytesPerLine())[:, :img.width()]
 
     def is_empty(self) -> bool:
-        return int(self._pixels().max()) < EMPTY_LEVEL
+        """No ink anywhere (worked out once per change: paint events ask too)."""
+        if self._empty_at[0] != self._version:
+            self._empty_at = (self._version, int(self._pixels().max()) < EMPTY_LEVEL)
+        return self._empty_at[1]
 
     def clear(self) -> None:
         self._mode = None
