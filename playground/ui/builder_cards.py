@@ -196,6 +196,13 @@ def close_icon(size: int = 12) -> QIcon:
                                     (QIcon.Mode.Disabled, "#c4c8cc")))
 
 
+def drag_begins(press: QPoint | None, event) -> bool:
+    """The left button, pressed at ``press``, has moved far enough to start a drag."""
+    return (press is not None and bool(event.buttons() & Qt.MouseButton.LeftButton)
+            and (event.position().toPoint() - press).manhattanLength()
+            >= QApplication.startDragDistance())
+
+
 # -- palette -----------------------------------------------------------------------------
 class PaletteButton(QToolButton):
     """One layer type: click to add it, or drag it into the stack."""
@@ -225,9 +232,7 @@ class PaletteButton(QToolButton):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event):
-        if (self._press is not None and event.buttons() & Qt.MouseButton.LeftButton
-                and (event.position().toPoint() - self._press).manhattanLength()
-                >= QApplication.startDragDistance()):
+        if drag_begins(self._press, event):
             self._press = None
             self.setDown(False)
             mime = QMimeData()
@@ -476,9 +481,7 @@ class LayerCard(_CardBase):
         event.accept()  # not passed on: the stack would take it as a click on empty space
 
     def mouseMoveEvent(self, event):
-        if (self._press is not None and event.buttons() & Qt.MouseButton.LeftButton
-                and (event.position().toPoint() - self._press).manhattanLength()
-                >= QApplication.startDragDistance()):
+        if drag_begins(self._press, event):
             self._press = None
             self.dragStarted.emit(self.index)
             return
