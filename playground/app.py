@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import sys
 
+EXIT_NO_DISPLAY = 1
+
 
 def run_gui(argv: list[str] | None = None) -> int:
+    from .ui.display import display_problem
+
+    problem = display_problem()  # before Qt loads: Qt aborts the process instead
+    if problem:
+        print(f"nn-playground: {problem}", file=sys.stderr)
+        return EXIT_NO_DISPLAY
+
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
@@ -23,11 +32,15 @@ def run_gui(argv: list[str] | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args:
-        from .cli import main as cli_main
+    try:
+        if args:
+            from .cli import main as cli_main
 
-        return cli_main(args)
-    return run_gui()
+            return cli_main(args)
+        return run_gui()
+    except KeyboardInterrupt:  # Ctrl+C while starting up: no traceback
+        print("nn-playground: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
