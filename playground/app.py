@@ -8,17 +8,25 @@ EXIT_NO_DISPLAY = 1
 
 
 def run_gui(argv: list[str] | None = None) -> int:
-    from .ui.display import display_problem
+    from .ui.display import CLI_HINT, apt_command, display_problem
 
     problem = display_problem()  # before Qt loads: Qt aborts the process instead
     if problem:
         print(f"nn-playground: {problem}", file=sys.stderr)
         return EXIT_NO_DISPLAY
 
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
+    try:
+        import pyqtgraph as pg
+        from PySide6.QtWidgets import QApplication
 
-    from .ui.main_window import MainWindow
+        from .ui.main_window import MainWindow
+    except ImportError as e:
+        if "shared object" not in str(e):
+            raise
+        # a system library Qt links against is missing
+        print(f"nn-playground: the window cannot open: {e} ({apt_command()} "
+              f"installs what Qt needs; {CLI_HINT})", file=sys.stderr)
+        return EXIT_NO_DISPLAY
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("nn-playground")

@@ -11,8 +11,8 @@ import re
 import sys
 from collections.abc import Mapping
 
-#: The shared libraries Qt's xcb plugin needs beyond what an X server brings, with the
-#: Debian/Ubuntu package of each. README.md's apt-get line installs exactly these.
+#: The shared libraries Qt's GUI and its xcb plugin need beyond what an X server brings
+#: (found on a fresh Debian with only Xvfb), with the Debian/Ubuntu package of each. README.md's apt-get line installs exactly these.
 X11_LIBRARIES = {
     "libxcb-cursor.so.0": "libxcb-cursor0",
     "libxcb-icccm.so.4": "libxcb-icccm4",
@@ -25,6 +25,7 @@ X11_LIBRARIES = {
     "libEGL.so.1": "libegl1",
     "libfontconfig.so.1": "libfontconfig1",
     "libglib-2.0.so.0": "libglib2.0-0",
+    "libdbus-1.so.3": "libdbus-1-3",
 }
 
 CLI_HINT = "the command line works without a display: python main.py --help"
