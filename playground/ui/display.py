@@ -12,7 +12,8 @@ import sys
 from collections.abc import Mapping
 
 #: The shared libraries Qt's GUI and its xcb plugin need beyond what an X server brings
-#: (found on a fresh Debian with only Xvfb), with the Debian/Ubuntu package of each. README.md's apt-get line installs exactly these.
+#: (found on a fresh Debian with only Xvfb), with the Debian/Ubuntu package of each.
+#: README.md's apt-get line installs exactly these.
 X11_LIBRARIES = {
     "libxcb-cursor.so.0": "libxcb-cursor0",
     "libxcb-icccm.so.4": "libxcb-icccm4",
