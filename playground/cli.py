@@ -6,6 +6,8 @@
 
 Progress goes to stderr, results to stdout. Bad input prints one line on stderr
 and exits with status 2.
+
+With no command, ``python main.py`` (or ``nn-playground``) opens the window.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import signal
 import sys
 import tempfile
@@ -20,13 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import nn
+from . import nn, safeio
 from .data import DataError, load_mnist, to_mnist
 from .nn.analysis import confusion_matrix
+from .nn.serialization import MAX_LR, estimated_file_bytes, with_model_suffix
 from .nn.spec import INPUT_SHAPE, format_shape, read_spec_file
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool whose reader went away (128 + SIGPIPE)
+PACKAGE = "nn-playground"
 
 
 class UsageError(Exception):
@@ -38,13 +45,31 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def _plain_digits(text: str) -> str:
+    """``text`` without surrounding spaces; Python's digit separators ('1_000') are
+    not numbers a person types, so they are refused."""
+    text = text.strip()
+    if "_" in text:
+        raise ValueError(text)
+    return text
+
+
+def parse_decimal(text: str) -> float:
+    """A decimal number as a person types it: '0.01', '0,01' (a decimal comma, as the
+    window accepts) or '1e-3'. Raises ValueError for anything else, e.g. '1_000'."""
+    text = _plain_digits(text)
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
 def _positive_int(name):
     def parse(text):
         try:
-            value = int(text)
+            value = int(_plain_digits(text))
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{name} must be a whole number, not '{text}'") from None
+                f"{name} must be a whole number, not '{text[:40]}'") from None
         if value < 1:
             raise argparse.ArgumentTypeError(f"{name} must be at least 1, not {value}")
         return value
@@ -53,28 +78,48 @@ def _positive_int(name):
 
 def _learning_rate(text):
     try:
-        value = float(text)
+        value = parse_decimal(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and 0 < value <= MAX_LR):
         raise argparse.ArgumentTypeError(
-            f"learning rate must be a positive finite number, not '{text}'")
+            f"learning rate must be a positive number up to {MAX_LR:g}, not '{text[:40]}'")
     return value
 
 
 def _seed(text):
     try:
-        value = int(text)
+        value = int(_plain_digits(text))
     except ValueError:
         value = -1
     if not 0 <= value <= nn.network.MAX_SEED:
         raise argparse.ArgumentTypeError(
-            f"seed must be a whole number from 0 to {nn.network.MAX_SEED}, not '{text}'")
+            f"seed must be a whole number from 0 to {nn.network.MAX_SEED}, not '{text[:40]}'")
     return value
 
 
+def version() -> str:
+    """The installed version, else the one pyproject.toml names (a source checkout)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        text = safeio.read_bounded(pyproject, 100_000).decode("utf-8", "replace")
+    except safeio.FileProblem:
+        return "unknown"
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    return match.group(1) if match else "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nn-playground", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog=PACKAGE, description=__doc__.split("\n\n")[0],
+                     epilog="With no command, 'python main.py' (or 'nn-playground') opens "
+                            "the window.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = sub.add_parser("train", help="train a network on MNIST")
@@ -91,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=_positive_int("limit"),
                        help="train on the first N training images only")
     train.add_argument("--data", metavar="DIR", help="folder with the MNIST IDX files")
-    train.add_argument("--save", metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--save", metavar="MODEL.npz",
+                       help="save the trained model (.npz is added if missing)")
     train.add_argument("--json", action="store_true", help="print results as JSON")
 
     evaluate = sub.add_parser("evaluate", help="test accuracy and confusion matrix")
@@ -99,24 +145,57 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", metavar="DIR", help="folder with the MNIST IDX files")
     evaluate.add_argument("--json", action="store_true")
 
-    predict = sub.add_parser("predict", help="read digits from image files")
+    predict = sub.add_parser("predict", help="read digits from image files (raster "
+                                             "formats: PNG, JPEG, BMP, GIF, ...)")
     predict.add_argument("model", metavar="MODEL.npz")
     predict.add_argument("images", metavar="IMAGE", nargs="+")
     predict.add_argument("--json", action="store_true")
     return parser
 
 
+def _say(text: str, end: str = "\n") -> None:
+    """A line on stderr; a closed or broken stderr loses it, never the run."""
+    try:
+        print(text, end=end, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _progress(text: str) -> None:
     """A progress line: rewritten in place on a terminal, one line each otherwise."""
-    if sys.stderr.isatty():
-        print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+    if _stderr_is_terminal():
+        _say(f"\r{text}\x1b[K", end="")
     else:
-        print(text, file=sys.stderr, flush=True)
+        _say(text)
 
 
 def _end_progress() -> None:
-    if sys.stderr.isatty():
-        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    if _stderr_is_terminal():
+        _say("\r\x1b[K", end="")
+
+
+def _finite(value):
+    """``value`` with every non-finite float replaced by None: JSON has no NaN."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (np.floating, np.integer)):
+        return _finite(value.item())
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json(value) -> str:
+    return json.dumps(_finite(value), allow_nan=False)
 
 
 def _load_spec(path: str):
@@ -126,16 +205,62 @@ def _load_spec(path: str):
         raise UsageError(str(e)) from None
 
 
-def _check_writable(path: str) -> None:
-    """Refuse a --save target that cannot be written, by writing a trial file beside it."""
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{path}: is a folder; name a file such as {target / 'model.npz'}")
+def _save_path(text: str) -> str:
+    """The --save target: a file name (never a folder), ending in .npz."""
+    if text.endswith(os.sep) or (os.altsep and text.endswith(os.altsep)):
+        raise UsageError(f"{text}: names a folder (it ends with '{text[-1]}'); "
+                         f"name a file such as {os.path.join(text, 'model.npz')}")
+    if safeio.is_folder(text):
+        raise UsageError(f"{text}: is a folder; name a file such as "
+                         f"{os.path.join(text, 'model.npz')}")
+    return with_model_suffix(text)
+
+
+def _check_writable(path: str, need_bytes: int = 0) -> None:
+    """Refuse a --save target that cannot be written, by creating and removing a trial
+    temporary file beside it (and checking the disk has room)."""
     try:
-        with tempfile.TemporaryFile(dir=target.resolve().parent):
-            pass
-    except OSError as e:
-        raise UsageError(f"{path}: cannot save there ({e.strerror or e})") from None
+        safeio.check_writable(path, need_bytes, "a model file")
+    except safeio.FileProblem as e:
+        raise UsageError(str(e)) from None
+
+
+def _save(path: str, model) -> int:
+    """Save the trained model; if that fails, save it to a fallback and say where."""
+    try:
+        nn.save_model(path, model)
+    except nn.ModelFileError as e:
+        for fallback in _fallback_paths(path):
+            try:
+                nn.save_model(fallback, model)
+            except nn.ModelFileError:
+                continue
+            _say(f"{PACKAGE}: error: {e}; the trained model was saved to {fallback} instead")
+            return EXIT_BAD_INPUT
+        _say(f"{PACKAGE}: error: {e}; no other place to save the trained model was found")
+        return EXIT_BAD_INPUT
+    _say(f"saved {path}")
+    return 0
+
+
+def _fallback_paths(path: str):
+    """Where a model goes when its own path fails: the home folder, then the temporary
+    folder, as a new file named after the target."""
+    stem = Path(path).name[:-len(".npz")][:100] or "model"
+    folders = []
+    try:
+        folders.append(Path.home())
+    except (RuntimeError, KeyError, OSError):
+        pass
+    folders.append(Path(tempfile.gettempdir()))
+    for folder in folders:
+        if not safeio.is_folder(folder):
+            continue
+        for n in range(1, 100):
+            candidate = folder / f"{stem}.recovered{'' if n == 1 else f'-{n}'}.npz"
+            if safeio.stat_path(candidate, follow=False) is None:
+                yield str(candidate)
+                break
 
 
 def _data(folder):
@@ -159,7 +284,9 @@ def cmd_train(args) -> int:
         where = f"{args.arch}: " if args.arch else ""
         raise UsageError(f"{where}{report.errors[0]}")
     if args.save:
-        _check_writable(args.save)  # before training, not after an hour of it
+        args.save = _save_path(args.save)
+        need = estimated_file_bytes(report.total_params, hyper["epochs"])
+        _check_writable(args.save, need)  # before training, not after an hour of it
     data = _data(args.data)
     if args.limit:
         data = data.limit(args.limit)
@@ -173,8 +300,7 @@ def cmd_train(args) -> int:
 
     model = nn.Model.create(spec, hyper)
     trainer = nn.Trainer(model, data)
-    print(f"{data.summary()}; {model.network!r}, {model.network.param_count:,} parameters",
-          file=sys.stderr)
+    _say(f"{data.summary()}; {model.network!r}, {model.network.param_count:,} parameters")
 
     def on_progress(pr: nn.Progress) -> None:
         _progress(f"epoch {pr.epoch}/{pr.last_epoch} {100 * pr.batch / pr.batches:5.1f}%  "
@@ -185,8 +311,8 @@ def cmd_train(args) -> int:
         _end_progress()
         val = ("" if r["val_accuracy"] is None
                else f"  validation {100 * r['val_accuracy']:.2f}%")
-        print(f"epoch {r['epoch']}: {r['seconds']:.2f} s  loss {r['loss']:.4f}{val}  "
-              f"test {100 * r['test_accuracy']:.2f}%", file=sys.stderr, flush=True)
+        _say(f"epoch {r['epoch']}: {r['seconds']:.2f} s  loss {r['loss']:.4f}{val}  "
+             f"test {100 * r['test_accuracy']:.2f}%")
 
     interrupted = []
 
@@ -202,14 +328,9 @@ def cmd_train(args) -> int:
         signal.signal(signal.SIGINT, previous)
     _end_progress()
     if interrupted:
-        print("interrupted: keeping the weights trained so far", file=sys.stderr)
+        _say("interrupted: keeping the weights trained so far")
 
-    if args.save:
-        try:
-            nn.save_model(args.save, model)
-        except nn.ModelFileError as e:
-            raise UsageError(str(e)) from None
-        print(f"saved {args.save}", file=sys.stderr)
+    saved = _save(args.save, model) if args.save else 0
 
     seconds = sum(r["seconds"] for r in result.epochs)
     samples = len(data.train_x) * len(result.epochs)
@@ -225,11 +346,13 @@ def cmd_train(args) -> int:
         "parameters": model.network.param_count,
     }
     if args.json:
-        print(json.dumps(out))
+        print(_json(out))
     else:
         print(f"test accuracy {100 * test_acc:.2f}%")
+    if saved:
+        return saved
     if result.status == "diverged":
-        print(result.message, file=sys.stderr)
+        _say(result.message)
         return EXIT_DIVERGED
     return 130 if interrupted else 0
 
@@ -258,8 +381,8 @@ def cmd_evaluate(args) -> int:
     confusion = confusion_matrix(labels, model.network.predict(data.test_x))
     accuracy = float(np.trace(confusion)) / len(labels)
     if args.json:
-        print(json.dumps({"test_accuracy": accuracy, "test_images": len(labels),
-                          "confusion": confusion.tolist()}))
+        print(_json({"test_accuracy": accuracy, "test_images": len(labels),
+                     "confusion": confusion.tolist()}))
         return 0
     print(f"test accuracy {100 * accuracy:.2f}% on {len(labels):,} images")
     print("confusion matrix (rows: true digit, columns: predicted)")
@@ -275,21 +398,26 @@ def cmd_predict(args) -> int:
         from .ui.images import read_image
     except ImportError as e:  # pragma: no cover - Qt is a dependency
         raise UsageError(f"cannot read images: {e}") from None
-    inputs = []
-    for path in args.images:
+    inputs, files, failed = [], [], 0
+    for path in args.images:  # a bad file is reported; the others are still read
         try:
             x = to_mnist(read_image(path))
+            if not x.any():
+                raise ValueError(f"{path}: no digit found: the image is blank")
         except ValueError as e:
-            raise UsageError(str(e)) from None
-        if not x.any():
-            raise UsageError(f"{path}: no digit found: the image is blank")
+            _say(f"{PACKAGE}: error: {e}")
+            failed += 1
+            continue
         inputs.append(x)
+        files.append(path)
+    if not inputs:
+        return EXIT_BAD_INPUT
     probs = model.network.predict_proba(np.stack(inputs))
-    results = [{"file": path, "digit": int(p.argmax()),
+    results = [{"file": path, "digit": int(np.nan_to_num(p, nan=-np.inf).argmax()),
                 "probabilities": [round(float(v), 6) for v in p]}
-               for path, p in zip(args.images, probs, strict=True)]
+               for path, p in zip(files, probs, strict=True)]
     if args.json:
-        print(json.dumps(results))
+        print(_json(results))
     else:
         # Softmax and Sigmoid outputs read as probabilities; other outputs are scores
         probabilities = model.network.spec["layers"][-1]["type"] in ("Softmax", "Sigmoid")
@@ -299,23 +427,75 @@ def cmd_predict(args) -> int:
                     else f"score {p[r['digit']]:.2f}")
             print(f"{r['file']}: {r['digit']} ({best})  "
                   + " ".join(f"{d}:{v:.2f}" for d, v in enumerate(p)))
-    return 0
+    return EXIT_BAD_INPUT if failed else 0
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}
 
 
+def _ensure_std_streams() -> None:
+    """Give closed standard streams (e.g. ``2>&-``) a place to go: /dev/null, so that
+    no file this process opens becomes fd 2 and progress lines lose nothing but
+    themselves."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if opened != fd:
+                os.close(opened)
+    for name, mode in (("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            try:
+                setattr(sys, name, open({"stdout": 1, "stderr": 2}[name], mode,
+                                        closefd=False))
+            except OSError:
+                pass
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: nothing more reaches the reader, and exiting prints nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _ensure_std_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return status
+    except SystemExit as e:  # --help, --version
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        return e.code if isinstance(e.code, int) else 0
     except UsageError as e:
-        print(f"nn-playground: error: {e}", file=sys.stderr)
+        _say(f"{PACKAGE}: error: {e}")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `evaluate m.npz | head -1`: stop quietly, as tools do
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        print("nn-playground: interrupted", file=sys.stderr)
+        _say(f"{PACKAGE}: interrupted")
         return 130
+    except OSError as e:  # the last edge: any file problem not met before is one line
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        _say(f"{PACKAGE}: error: {where}{safeio.os_reason(e)}")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        _say(f"{PACKAGE}: error: not enough memory for this")
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import functools
 import gzip
 import hashlib
 import math
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 import playground
+from playground import safeio
 
 __all__ = [
     "MNIST_FILES",
@@ -39,8 +41,19 @@ MNIST_FILES = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+#: Size of each decompressed official file: the IDX header (16 or 8 bytes) and the data.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60_000,
+    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10_000,
+}
+#: The largest IDX file read when the contents are not checked (e.g. other digit sets).
+MAX_IDX_BYTES = 512 * 1024 * 1024
+
 _GZIP_MAGIC = b"\x1f\x8b"
 _UINT8_CODE = 0x08
+_MAX_DIMS = 4
 
 
 class DataError(Exception):
@@ -63,18 +76,59 @@ def bundled_mnist_dir() -> Path:
     return resources_dir() / "mnist"
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped if it starts with the gzip magic 1f 8b."""
+def _read_bytes(path: Path, limit: int = MAX_IDX_BYTES) -> bytes:
+    """The file's bytes, gunzipped if it starts with the gzip magic 1f 8b.
+
+    Only a regular file is read. Neither the file nor its decompressed contents may
+    exceed ``limit`` bytes: the IDX header says how many bytes follow it, and
+    decompression stops there (a gzip bomb is never inflated in full).
+    """
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    if data[:2] == _GZIP_MAGIC:
+        f = safeio.open_regular(path, limit, "an MNIST data file")
+    except safeio.FileProblem as exc:
+        if exc.reason in ("is a folder", "not a regular file", "too large"):
+            raise DataError(str(exc)) from None
+        raise DataError(f"{path}: cannot read file ({exc.reason})") from None
+    with f:
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(f"{path}: corrupt or truncated gzip data ({exc})") from exc
-    return data
+            compressed = f.read(2) == _GZIP_MAGIC
+            f.seek(0)
+            if not compressed:
+                return _read_idx_stream(f, path, limit)
+            with gzip.GzipFile(fileobj=f) as stream:
+                return _read_idx_stream(stream, path, limit)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise DataError(f"{path}: corrupt or truncated gzip data ({exc})") from None
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read file ({safeio.os_reason(exc)})") from None
+
+
+def _read_exactly(stream, n: int) -> bytes:
+    chunks, left = [], n
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 22))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_idx_stream(stream, path: Path, limit: int) -> bytes:
+    """An IDX file's bytes from ``stream``: the header, then as many bytes as it declares
+    (plus one, to tell a file that is too long). Never more than ``limit + 1`` bytes."""
+    head = _read_exactly(stream, 4)
+    if len(head) == 4 and head[0] == 0 and head[1] == 0 and 0 < head[3] <= _MAX_DIMS:
+        dims = _read_exactly(stream, 4 * head[3])
+        head += dims
+        if len(dims) == 4 * head[3]:
+            shape = [int.from_bytes(dims[i:i + 4], "big") for i in range(0, len(dims), 4)]
+            total = len(head) + math.prod(shape)
+            if total > limit:
+                raise DataError(f"{path}: too large: its header declares {total:,} bytes; "
+                                f"at most {limit:,}")
+            return head + _read_exactly(stream, total - len(head) + 1)
+    return head  # not an IDX header: _parse_idx says what is wrong
 
 
 def _parse_idx(data: bytes, path: Path) -> np.ndarray:
@@ -186,13 +240,18 @@ class MNIST:
 
 def _find(folder: Path, name: str) -> Path:
     for candidate in (folder / f"{name}.gz", folder / name):
-        if candidate.is_file():
-            return candidate
+        st = safeio.stat_path(candidate)
+        if st is None:
+            continue
+        if not safeio.is_regular_file(candidate):
+            raise DataError(f"{candidate}: not a regular file ({safeio.kind_of(st)}); "
+                            f"expected the MNIST file {name}")
+        return candidate
     raise DataError(f"{folder}: MNIST file {name}.gz (or {name}) not found in folder {folder}")
 
 
 def _load_file(path: Path, name: str, verify: bool) -> np.ndarray:
-    data = _read_bytes(path)
+    data = _read_bytes(path, MNIST_SIZES[name] if verify else MAX_IDX_BYTES)
     if verify and hashlib.sha256(data).hexdigest() != MNIST_FILES[name]:
         raise DataError(f"{path}: not the official MNIST file (SHA-256 mismatch)")
     return _parse_idx(data, path)
@@ -234,8 +293,25 @@ def load_mnist(folder: str | Path | None = None, verify: bool = True) -> MNIST:
     Raises DataError naming the offending file (or the folder searched).
     """
     folder = bundled_mnist_dir() if folder is None else Path(folder)
-    if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "no such folder"
+    if not safeio.is_folder(folder):
+        st = safeio.stat_path(folder)
+        if st is not None:
+            what = "is a file, not a folder"
+        else:
+            what = _missing_reason(folder)
         raise DataError(f"{folder}: {what} (expected a folder with the MNIST IDX files)")
-    return _load_cached(folder.resolve(), bool(verify))
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise DataError(f"{folder}: {safeio.os_reason(exc)}") from None
+    return _load_cached(resolved, bool(verify))
+
+
+def _missing_reason(folder: Path) -> str:
+    try:
+        os.stat(folder)
+    except (OSError, ValueError) as exc:
+        reason = safeio.os_reason(exc)
+        return "no such folder" if reason == "no such file or folder" else reason
+    return "no such folder"
 

@@ -2,29 +2,38 @@
 
 The file holds ``meta`` (UTF-8 JSON as uint8 bytes: format, version, spec, training
 settings, history) and ``p0``, ``p1``, ... (each layer's weights then biases, float32).
-Writes are atomic; loading checks everything before the model is used.
+Writes are atomic and never replace anything but a regular file (a symlink is written
+through to its target). Loading checks every member's declared size and shape before
+reading it, and the whole file before a network is built.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
 import zipfile
-from pathlib import Path
 
 import numpy as np
 
+from .. import safeio
+from .layers import LAYER_TYPES
 from .network import Model, Network, check_hyper
 from .spec import check_spec
 
 FORMAT = "nn-playground-model"
 VERSION = 1
+MODEL_SUFFIX = ".npz"  # what the Open dialog filters on
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_META_BYTES = 4 * 1024 * 1024
 MAX_HISTORY = 100_000
+MAX_SAMPLES_SEEN = 10**15
+MAX_EPOCH = 10**9
+MAX_SECONDS = 1e9  # about 30 years
+MAX_LOSS = 1e15
+MAX_LR = 1e6
+MAX_OUTPUT = 1e15  # weights that could give larger outputs (from pixels in [0, 1]) are refused
+MAX_NPY_HEADER = 10_000
+_BOUNDED_OUTPUTS = {"Sigmoid": 1.0, "Tanh": 1.0, "Softmax": 1.0}
 
 
 class ModelFileError(Exception):
@@ -32,64 +41,62 @@ class ModelFileError(Exception):
 
 
 def save_model(path, model: Model) -> None:
-    """Write ``model`` to ``path`` atomically: on any failure the old file stays as it was."""
-    path = Path(path)
+    """Write ``model`` to ``path`` atomically: on any failure the old file stays as it was.
+
+    Refuses to replace a folder, FIFO, device or other non-regular file; a symlink is
+    written through to its target. Stale temporaries of a killed save are removed.
+    """
     meta = {
         "format": FORMAT,
         "version": VERSION,
         "spec": model.network.spec,
         "hyper": model.hyper,
-        "history": model.history,
+        "history": [{k: _finite_or_none(v) for k, v in r.items()} for r in model.history],
         "samples_seen": int(model.samples_seen),
     }
-    arrays = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
+    try:
+        text = json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: could not save the model ({e})") from None
+    arrays = {"meta": np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
     for i, w in enumerate(model.network.get_weights()):
         arrays[f"p{i}"] = w
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                   suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), _new_file_mode(path))  # mkstemp's file is private (0600)
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        raise ModelFileError(f"{path}: could not save the model ({e.strerror or e})") from e
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        safeio.atomic_write(path, lambda f: np.savez(f, **arrays), "a model file")
+    except safeio.FileProblem as e:
+        if e.reason in ("is a folder", "not a regular file", "no such folder"):
+            raise ModelFileError(str(e)) from None
+        raise ModelFileError(f"{path}: could not save the model ({e.reason})") from None
 
 
-def _new_file_mode(path: Path) -> int:
-    """An existing file's permissions, else what a new file gets (0666 less the umask)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def estimated_file_bytes(param_count: int, epochs: int = 0) -> int:
+    """About how many bytes ``save_model`` writes for a network of ``param_count``
+    parameters with ``epochs`` history records."""
+    return 4 * param_count + 64 * 1024 + 200 * epochs
+
+
+def with_model_suffix(name: str) -> str:
+    """``name`` ending in .npz, the extension model files are opened by."""
+    return name if name.lower().endswith(MODEL_SUFFIX) else name + MODEL_SUFFIX
+
+
+def _finite_or_none(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
 
 
 def load_model(path) -> Model:
     """Read and check a model file; any problem is one ModelFileError naming the file."""
-    path = Path(path)
     try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise ModelFileError(f"{path}: cannot open the model file "
-                             f"({e.strerror or e})") from None
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder, not a model file")
-    if size > MAX_FILE_BYTES:
-        raise ModelFileError(f"{path}: too large for a model file ({size:,} bytes)")
-    if size == 0:
-        raise ModelFileError(f"{path}: the file is empty, not a model")
+        f = safeio.open_regular(path, MAX_FILE_BYTES, "a model file")
+    except safeio.FileProblem as e:
+        if e.reason in ("is a folder", "not a regular file", "too large"):
+            raise ModelFileError(str(e)) from None
+        raise ModelFileError(f"{path}: cannot open the model file ({e.reason})") from None
     try:
-        return _read(path)
+        with f:
+            return _read(f)
     except ModelFileError:
         raise
     except _Invalid as e:
@@ -97,6 +104,12 @@ def load_model(path) -> Model:
     except (zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: damaged: the model archive is cut short or "
                              f"corrupted ({e})") from None
+    except OSError as e:
+        raise ModelFileError(f"{path}: cannot read the model file "
+                             f"({safeio.os_reason(e)})") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: not a model file (its description is nested "
+                             f"too deeply)") from None
     except Exception:  # noqa: BLE001 - any other failure to parse: not one of our files
         raise ModelFileError(f"{path}: not a model file (it is not a model archive "
                              f"saved by this app)") from None
@@ -106,53 +119,134 @@ class _Invalid(Exception):
     pass
 
 
-def _read(path: Path) -> Model:
-    # open the file here: np.load leaves it open when the archive is damaged
-    with open(path, "rb") as f:
-        if f.read(4) != b"PK\x03\x04":
-            raise _Invalid("not a model file (it is not a model archive saved by this app)")
-        f.seek(0)
-        with np.load(f, allow_pickle=False) as z:
-            return _read_archive(z)
+def _read(f) -> Model:
+    if f.read(4) != b"PK\x03\x04":
+        if f.tell() == 0:
+            raise _Invalid("the file is empty, not a model")
+        raise _Invalid("not a model file (it is not a model archive saved by this app)")
+    f.seek(0)
+    with zipfile.ZipFile(f) as z:
+        return _read_archive(z)
 
 
-def _read_archive(z) -> Model:
-    names = set(z.files)
-    if "meta" not in names:
+def _read_archive(z: zipfile.ZipFile) -> Model:
+    infos = z.infolist()
+    members = {info.filename: info for info in infos}
+    if len(members) != len(infos):
+        raise _Invalid("not a model file (an entry appears twice)")
+    if "meta.npy" not in members:
         raise _Invalid("not a model file (no 'meta' entry)")
-    total = sum(info.file_size for info in z.zip.infolist())
-    if total > MAX_FILE_BYTES:
+    if sum(info.file_size for info in infos) > MAX_FILE_BYTES:
         raise _Invalid("not a model file (its contents are too large)")
-    if z.zip.getinfo("meta.npy").file_size > MAX_META_BYTES:
+    if members["meta.npy"].file_size > MAX_META_BYTES:
         raise _Invalid("not a model file (its description is too large)")
-    meta_bytes = z["meta"]
-    if meta_bytes.dtype != np.uint8 or meta_bytes.ndim != 1:
-        raise _Invalid("not a model file (bad 'meta' entry)")
+    meta_bytes = _read_npy(z, members["meta.npy"], np.dtype(np.uint8), None, "meta")
     meta = json.loads(meta_bytes.tobytes().decode("utf-8"))
     spec, hyper = _check_meta(meta)
-    net = Network(spec, seed=0, init=hyper["init"])
-    expected = net.get_weights()
-    if names != {"meta"} | {f"p{i}" for i in range(len(expected))}:
+    expected = _weight_shapes(spec)  # from the spec alone: nothing is allocated yet
+    wanted = {"meta.npy"} | {f"p{i}.npy" for i in range(len(expected))}
+    if set(members) != wanted:
+        found = len(members) - 1
         raise _Invalid(f"its weights do not match its network: expected "
-                       f"{len(expected)} arrays, found {len(names) - 1}")
+                       f"{len(expected)} arrays, found {found}")
+    dtype = np.dtype(np.float32)
+    for i, shape in enumerate(expected):  # every size checked before any weight is read
+        _npy_header(z, members[f"p{i}.npy"], dtype, shape, f"p{i}")
     weights = []
-    for i, ref in enumerate(expected):
-        w = z[f"p{i}"]
-        if w.shape != ref.shape or w.dtype != ref.dtype:
-            raise _Invalid(f"weight array p{i} is {w.dtype} {w.shape}; "
-                           f"the network needs {ref.dtype} {ref.shape}")
+    for i, shape in enumerate(expected):
+        w = _read_npy(z, members[f"p{i}.npy"], dtype, shape, f"p{i}")
         if not np.isfinite(w).all():
             raise _Invalid(f"weight array p{i} holds NaN or infinite values")
         weights.append(w)
+    if not _outputs_bounded(spec, weights):
+        raise _Invalid(f"its weights are so large that the network's outputs could "
+                       f"overflow (beyond {MAX_OUTPUT:.0e})")
+    net = Network(spec, seed=0, init=hyper["init"])
     net.set_weights(weights)
     return Model(net, hyper, meta["history"], meta["samples_seen"])
+
+
+def _weight_shapes(spec: dict) -> list[tuple[int, ...]]:
+    """The shapes of p0, p1, ... for a valid spec: each Dense layer's weights
+    (inputs, units) then biases (units,)."""
+    report = check_spec(spec)
+    shapes = []
+    shape = report.input_shape
+    for layer_spec, info in zip(spec["layers"], report.layers, strict=True):
+        if LAYER_TYPES[layer_spec["type"]].trainable:
+            units = int(layer_spec["units"])
+            shapes += [(int(shape[-1]), units), (units,)]
+        shape = info.output_shape
+    return shapes
+
+
+def _npy_header(z: zipfile.ZipFile, info: zipfile.ZipInfo, dtype, shape, name: str) -> int:
+    """Check a member's .npy header and declared size; returns its header length."""
+    with z.open(info) as fp:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            got_shape, fortran, got_dtype = np.lib.format.read_array_header_1_0(
+                fp, max_header_size=MAX_NPY_HEADER)
+        elif version == (2, 0):
+            got_shape, fortran, got_dtype = np.lib.format.read_array_header_2_0(
+                fp, max_header_size=MAX_NPY_HEADER)
+        else:
+            raise _Invalid(f"entry {name} is not an array this app writes")
+        header = fp.tell()
+    if got_dtype.hasobject or got_dtype != dtype or fortran:
+        raise _Invalid(f"weight array {name} is {got_dtype} {got_shape}; the network needs "
+                       f"{dtype} {shape}" if shape is not None else f"bad '{name}' entry")
+    if shape is None:
+        if len(got_shape) != 1:
+            raise _Invalid(f"bad '{name}' entry")
+    elif tuple(got_shape) != tuple(shape):
+        raise _Invalid(f"weight array {name} is {got_dtype} {tuple(got_shape)}; "
+                       f"the network needs {dtype} {tuple(shape)}")
+    if info.file_size != header + math.prod(got_shape) * dtype.itemsize:
+        raise _Invalid(f"entry {name} is damaged (its size does not match its shape)")
+    return header
+
+
+def _read_npy(z: zipfile.ZipFile, info: zipfile.ZipInfo, dtype, shape, name: str):
+    header = _npy_header(z, info, dtype, shape, name)
+    with z.open(info) as fp:
+        fp.read(header)
+        data = fp.read(info.file_size - header)
+        if len(data) != info.file_size - header or fp.read(1):
+            raise _Invalid(f"entry {name} is damaged")
+    count = (info.file_size - header) // dtype.itemsize
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape) if shape is not None else array
+
+
+def _outputs_bounded(spec: dict, weights: list[np.ndarray]) -> bool:
+    """True when no input in [0, 1] can drive any output past MAX_OUTPUT: a bound on
+    each unit's magnitude, carried through the layers in float64."""
+    bound = None  # None: every input is at most 1 in magnitude
+    params = iter(weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer_spec in spec["layers"]:
+            kind = layer_spec["type"]
+            if LAYER_TYPES[kind].trainable:
+                w, b = next(params), next(params)
+                col = np.abs(w.astype(np.float64))
+                reach = col.sum(axis=0) if bound is None else bound @ col
+                bound = reach + np.abs(b.astype(np.float64))
+                if not (bound.max() <= MAX_OUTPUT):
+                    return False
+            elif kind in _BOUNDED_OUTPUTS and bound is not None:
+                bound = np.minimum(bound, _BOUNDED_OUTPUTS[kind])
+    return True
 
 
 def _check_meta(meta) -> tuple[dict, dict]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise _Invalid("not a model file of this app")
     if meta.get("version") != VERSION:
-        raise _Invalid(f"model format version {meta.get('version')!r} is not supported "
+        version = meta.get("version")
+        shown = repr(version) if isinstance(version, (int, str)) and len(
+            repr(version)) < 20 else "of another kind"
+        raise _Invalid(f"model format version {shown} is not supported "
                        f"(this app reads version {VERSION})")
     hyper = meta.get("hyper")
     report = check_spec(meta.get("spec"), hyper.get("loss") if isinstance(hyper, dict) else None)
@@ -160,20 +254,63 @@ def _check_meta(meta) -> tuple[dict, dict]:
         raise _Invalid(f"its network is invalid: {report.errors[0]}")
     if not isinstance(hyper, dict):
         raise _Invalid("its training settings are missing")
+    lr = hyper.get("lr")
+    if _plain_number(lr) and not 0 < lr <= MAX_LR:
+        raise _Invalid(f"its training settings are invalid: learning rate must be "
+                       f"more than 0 and at most {MAX_LR:g}")
     problems = check_hyper(hyper)
+    if not problems and not hyper["lr"] <= MAX_LR:
+        problems = [f"learning rate must be at most {MAX_LR:g}"]
     if problems:
         raise _Invalid(f"its training settings are invalid: {problems[0]}")
     history = meta.get("history")
-    if not isinstance(history, list) or len(history) > MAX_HISTORY or not all(
-            isinstance(r, dict) and all(_plain_number(v) for v in r.values()) for r in history):
+    if not isinstance(history, list) or len(history) > MAX_HISTORY:
         raise _Invalid("its training history is damaged")
+    for n, record in enumerate(history, 1):
+        problem = _record_problem(record)
+        if problem:
+            raise _Invalid(f"its training history is damaged (record {n}: {problem})")
     seen = meta.get("samples_seen")
-    if isinstance(seen, bool) or not isinstance(seen, int) or seen < 0:
+    if isinstance(seen, bool) or not isinstance(seen, int) or not 0 <= seen <= MAX_SAMPLES_SEEN:
         raise _Invalid("its training history is damaged (samples_seen)")
     return meta["spec"], hyper
 
 
-def _plain_number(v) -> bool:
-    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)
-                         and math.isfinite(v))
+# the range of each history field: (lowest, highest, None allowed)
+_FIELDS = {
+    "seconds": (0.0, MAX_SECONDS, False),
+    "loss": (0.0, MAX_LOSS, True),
+    "accuracy": (0.0, 1.0, True),
+    "val_accuracy": (0.0, 1.0, True),
+    "test_accuracy": (0.0, 1.0, True),
+    "lr": (0.0, MAX_LR, True),
+}
 
+
+def _record_problem(record) -> str | None:
+    """What is wrong with one history record, or None."""
+    if not isinstance(record, dict):
+        return "not a record"
+    epoch = record.get("epoch")
+    if "epoch" in record and (isinstance(epoch, bool) or not isinstance(epoch, int)
+                              or not 1 <= epoch <= MAX_EPOCH):
+        return "epoch must be a whole number from 1"
+    for key, value in record.items():
+        if key == "epoch":
+            continue
+        low, high, nullable = _FIELDS.get(key, (-MAX_LOSS, MAX_LOSS, True))
+        if value is None:
+            if not nullable:
+                return f"{key} is missing"
+            continue
+        if not _plain_number(value) or not low <= value <= high:
+            return f"{key} out of range"
+        if key == "lr" and value == 0:
+            return "lr out of range"
+    return None
+
+
+def _plain_number(v) -> bool:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return isinstance(v, int) or math.isfinite(v)  # isfinite of a huge int overflows

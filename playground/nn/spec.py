@@ -14,15 +14,19 @@ Layers are numbered from 1 in messages, as the builder shows them.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .. import safeio
 from .layers import LAYER_TYPES, MAX_UNITS, Layer
 
 N_CLASSES = 10
 MAX_LAYERS = 64
 MAX_PARAMS = 50_000_000
 MAX_SPEC_BYTES = 1_000_000
+MAX_INPUT_SIZE = 1_000_000  # values in one input sample (28 x 28 = 784)
+MAX_INPUT_DIMS = 8
+MAX_SPEC_DEPTH = 20  # a spec nests 3 deep; far deeper JSON is not a spec
 INPUT_SHAPE = (28, 28)
 
 
@@ -105,12 +109,16 @@ def check_spec(spec, loss: str | None = None, data_shape=None) -> SpecReport:
         return SpecReport(None, errors=[SpecError("a network spec must be a JSON object "
                                                   "with \"input\" and \"layers\"")])
     raw_input = spec.get("input", list(INPUT_SHAPE))
-    if (not isinstance(raw_input, (list, tuple)) or not raw_input
+    if (not isinstance(raw_input, (list, tuple)) or not 0 < len(raw_input) <= MAX_INPUT_DIMS
             or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 100_000
                        for d in raw_input)):
         return SpecReport(None, errors=[SpecError(
             "the input must be a list of positive sizes, e.g. [28, 28]")])
     input_shape = tuple(raw_input)
+    if math.prod(input_shape) > MAX_INPUT_SIZE:
+        return SpecReport(None, errors=[SpecError(
+            f"the input {format_shape(input_shape)} has {math.prod(input_shape):,} values; "
+            f"at most {MAX_INPUT_SIZE:,}")])
     if data_shape is not None and input_shape != tuple(data_shape):
         return SpecReport(None, errors=[SpecError(
             f"the input must be {list(data_shape)}: the images are "
@@ -173,21 +181,47 @@ def validate_spec(spec, loss: str | None = None) -> SpecReport:
 
 
 def read_spec_file(path) -> object:
-    """The JSON in an architecture file; ValueError with a plain message naming the file."""
-    p = Path(path)
+    """The JSON in an architecture file; ValueError with a plain message naming the file.
+
+    Only a regular file of at most MAX_SPEC_BYTES is read (a FIFO or device is refused,
+    never waited on).
+    """
     try:
-        if p.is_dir():
-            raise ValueError(f"{path}: is a folder, not an architecture file")
-        if p.stat().st_size > MAX_SPEC_BYTES:
-            raise ValueError(f"{path}: too large for an architecture file")
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ValueError(f"{path}: cannot read the file ({e.strerror or e})") from None
+        raw = safeio.read_bounded(path, MAX_SPEC_BYTES, "an architecture file")
+    except safeio.FileProblem as e:
+        if e.reason in ("is a folder", "not a regular file", "too large"):
+            raise ValueError(str(e)) from None
+        raise ValueError(f"{path}: cannot read the file ({e.reason})") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a text file (an architecture is a JSON "
                          f"file)") from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, "
                          f"column {e.colno})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: not a network spec (the JSON is nested too "
+                         f"deeply)") from None
+    except ValueError:  # e.g. a number of thousands of digits
+        raise ValueError(f"{path}: not a network spec (a number in it is far too "
+                         f"long)") from None
+    if _depth(value) > MAX_SPEC_DEPTH:
+        raise ValueError(f"{path}: not a network spec (the JSON is nested too deeply)")
+    return value
+
+
+def _depth(value) -> int:
+    """How deeply lists and objects nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth > MAX_SPEC_DEPTH:
+                return depth
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
