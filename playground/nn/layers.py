@@ -35,6 +35,14 @@ class Layer:
     def backward(self, delta: np.ndarray, need_input_grad: bool = True):
         raise NotImplementedError
 
+    def params(self) -> list[np.ndarray]:
+        """The tunable arrays, e.g. ``[w, b]``; none for a layer without parameters."""
+        return []
+
+    def grads(self) -> list[np.ndarray]:
+        """The gradients backward filled, in the order of ``params()``."""
+        return []
+
     def spec(self) -> dict:
         """The JSON-able description this layer is built from."""
         return {"type": type(self).__name__}

@@ -12,14 +12,12 @@ import numpy as np
 def sgd(layers, lr: float) -> None:
     """Plain gradient descent: w <- w - lr * nabla_w, b <- b - lr * nabla_b.
 
-    The gradients are scaled by lr in place (no temporary array per step), so after a
-    step ``nabla_w`` holds lr * nabla_w.
+    The gradients stay as the layers computed them (views such as the backprop step
+    show them after the step).
     """
     for layer in layers:
-        if layer.trainable:
-            for p, g in zip(layer.params(), layer.grads(), strict=True):
-                g *= lr
-                p -= g
+        for p, g in zip(layer.params(), layer.grads(), strict=True):
+            p -= lr * g
 
 
 class SGD:
@@ -52,14 +50,13 @@ class Momentum(SGD):
 
     def step(self, layers):
         for layer in layers:
-            if layer.trainable:
-                for p, g in zip(layer.params(), layer.grads(), strict=True):
-                    v = self._v.get(id(p))
-                    if v is None:
-                        v = self._v[id(p)] = np.zeros_like(p)
-                    v *= self.mu
-                    v -= self.lr * g
-                    p += v
+            for p, g in zip(layer.params(), layer.grads(), strict=True):
+                v = self._v.get(id(p))
+                if v is None:
+                    v = self._v[id(p)] = np.zeros_like(p)
+                v *= self.mu
+                v -= self.lr * g
+                p += v
 
 
 class Adam(SGD):
@@ -82,17 +79,16 @@ class Adam(SGD):
         b1, b2 = self.beta1, self.beta2
         step = float(self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))  # keeps float32
         for layer in layers:
-            if layer.trainable:
-                for p, g in zip(layer.params(), layer.grads(), strict=True):
-                    mv = self._m.get(id(p))
-                    if mv is None:
-                        mv = self._m[id(p)] = (np.zeros_like(p), np.zeros_like(p))
-                    m, v = mv
-                    m *= b1
-                    m += (1 - b1) * g
-                    v *= b2
-                    v += (1 - b2) * (g * g)
-                    p -= step * m / (np.sqrt(v) + self.eps)
+            for p, g in zip(layer.params(), layer.grads(), strict=True):
+                mv = self._m.get(id(p))
+                if mv is None:
+                    mv = self._m[id(p)] = (np.zeros_like(p), np.zeros_like(p))
+                m, v = mv
+                m *= b1
+                m += (1 - b1) * g
+                v *= b2
+                v += (1 - b2) * (g * g)
+                p -= step * m / (np.sqrt(v) + self.eps)
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
