@@ -1,24 +1,16 @@
-"""The network builder: palette, diagram, layer cards, validation banner, undo/redo.
+"""The network builder: palette, diagram, layer cards, validation banner, hints, undo/redo.
 
-Every change goes through an undoable command that calls the session's layer stack;
-the session then rebuilds the model and re-checks the spec, and the builder shows
-the new report (shapes, parameter counts, problems) when ``specChanged`` arrives.
+Every change goes through an undoable command (:mod:`.builder_commands`) that calls the
+session's layer stack; the session then rebuilds the model and re-checks the spec, and
+the builder shows the new report (shapes, parameter counts, problems) when
+``specChanged`` arrives, and the hints (advice, see :mod:`playground.state.hints`)
+when the layers or the training settings (``hyperChanged``) change.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QIcon,
-    QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QUndoCommand,
-    QUndoStack,
-)
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -33,216 +25,22 @@ from PySide6.QtWidgets import (
 )
 
 from ..nn import PRESETS, check_spec, preset
-from .builder_cards import (
-    PALETTE_TYPES,
-    LayerCard,
-    PaletteButton,
-    StackView,
-    drawn_icon,
-    is_dark,
+from ..state.hints import ACTIVATIONS
+from .builder_cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView, is_dark
+from .builder_commands import (
+    AddLayerCommand,
+    BuilderUndoStack,
+    EditUnitsCommand,
+    MoveLayerCommand,
+    RemoveLayerCommand,
+    ReplaceStackCommand,
+    _Command,
 )
 from .diagram import NetworkDiagram
+from .hint_views import HintBanner, session_hints
 
 DEFAULT_UNITS = 64  # a new hidden Dense layer
 OUTPUT_UNITS = 10  # a new Dense layer at the end, after another Dense: one per digit
-
-
-# -- undo commands ---------------------------------------------------------------------------
-class _Command(QUndoCommand):
-    """Base: remembers the spec before the change (to ask before undo discards weights)."""
-
-    def __init__(self, panel: BuilderPanel, text: str):
-        super().__init__(text)
-        self.panel = panel
-        self.stack = panel.session.stack
-        self.before = panel.session.spec
-        self.after: dict | None = None
-
-
-class AddLayerCommand(_Command):
-    def __init__(self, panel, index: int, layer: dict):
-        super().__init__(panel, f"Add {layer['type']}")
-        self.index, self.layer = index, dict(layer)
-        self.old_selected = panel.selected_index()
-
-    def redo(self):
-        self.stack.insert(self.index, self.layer)
-        self.panel.select(self.index)
-
-    def undo(self):
-        self.stack.remove(self.index)
-        self.panel.select(self.old_selected)
-
-
-class RemoveLayerCommand(_Command):
-    def __init__(self, panel, index: int):
-        self.layer = panel.session.stack[index]
-        super().__init__(panel, f"Remove {self.layer.get('type', 'layer')}")
-        self.index = index
-
-    def redo(self):
-        self.stack.remove(self.index)
-        n = len(self.stack)
-        self.panel.select(min(self.index, n - 1) if n else None)
-
-    def undo(self):
-        self.stack.insert(self.index, self.layer)
-        self.panel.select(self.index)
-
-
-class MoveLayerCommand(_Command):
-    def __init__(self, panel, src: int, dst: int):
-        kind = panel.session.stack[src].get("type", "layer")
-        super().__init__(panel, f"Move {kind} {'up' if dst < src else 'down'}")
-        self.src, self.dst = src, dst
-
-    def redo(self):
-        self.stack.move(self.src, self.dst)
-        self.panel.select(self.dst)
-
-    def undo(self):
-        self.stack.move(self.dst, self.src)
-        self.panel.select(self.src)
-
-
-class EditUnitsCommand(_Command):
-    """Set a Dense layer's units; consecutive edits of one layer merge into one step."""
-
-    ID = 0x4E4E  # any constant shared by all unit edits
-
-    def __init__(self, panel, index: int, old, new: int):
-        super().__init__(panel, "")
-        self.index, self.old, self.new = index, old, new
-        self._name()
-
-    def _name(self):
-        self.setText(f"Set layer {self.index + 1} to {self.new:,} units")
-
-    def id(self) -> int:
-        return self.ID
-
-    def mergeWith(self, other) -> bool:
-        if not isinstance(other, EditUnitsCommand) or other.index != self.index:
-            return False
-        self.new, self.after = other.new, other.after
-        self._name()
-        if self.new == self.old:
-            self.setObsolete(True)  # back where it started: nothing to undo
-        return True
-
-    def redo(self):
-        self.stack.update(self.index, units=self.new)
-        self.panel.select(self.index)
-
-    def undo(self):
-        self.stack.update(self.index, units=self.old)
-        self.panel.select(self.index)
-
-
-class ReplaceStackCommand(_Command):
-    """A preset (layers and training settings) or an imported spec (layers only)."""
-
-    def __init__(self, panel, text: str, spec: dict, preset_name: str | None = None):
-        super().__init__(panel, text)
-        session = panel.session
-        self.spec = {"input": list(spec.get("input") or session.stack.input_shape),
-                     "layers": [dict(layer) for layer in spec["layers"]]}
-        self.preset_name = preset_name
-        self.old_layers = session.stack.layers
-        self.old_input = session.stack.input_shape
-        self.old_hyper = dict(session.hyper)
-        self.old_preset_name = getattr(session, "preset_name", None)
-        self.old_selected = panel.selected_index()
-
-    def redo(self):
-        session = self.panel.session
-        self.panel.select(None)
-        if self.preset_name is not None:
-            session.load_preset(self.preset_name)
-        else:
-            session.set_spec(self.spec)
-
-    def undo(self):
-        session = self.panel.session
-        if self.preset_name is not None:
-            session.set_hyper(**self.old_hyper)
-            session.preset_name = self.old_preset_name
-        self.stack.reset(self.old_layers, self.old_input)
-        self.panel.select(self.old_selected)
-
-
-class BuilderUndoStack(QUndoStack):
-    """A QUndoStack whose Undo/Redo actions go through the builder.
-
-    The builder refuses while training runs and asks before an undo or redo would
-    discard trained weights; ``createUndoAction``/``createRedoAction`` return actions
-    that do exactly that (the plain ``undo()``/``redo()`` slots still work as usual).
-    """
-
-    def __init__(self, panel: BuilderPanel):
-        super().__init__(panel)
-        self._panel = panel
-        self._actions: list[tuple[QAction, str, bool]] = []
-        for signal in (self.indexChanged, self.canUndoChanged, self.canRedoChanged,
-                       self.undoTextChanged, self.redoTextChanged):
-            signal.connect(self.update_actions)
-
-    def createUndoAction(self, parent, prefix: str = "") -> QAction:  # noqa: N802 - Qt API
-        return self._make_action(parent, prefix or "Undo", True)
-
-    def createRedoAction(self, parent, prefix: str = "") -> QAction:  # noqa: N802 - Qt API
-        return self._make_action(parent, prefix or "Redo", False)
-
-    def _make_action(self, parent, prefix: str, undo: bool) -> QAction:
-        action = QAction(prefix, parent)
-        action.setIcon(_arrow_icon(undo, is_dark(self._panel)))
-        action.triggered.connect(self._panel.undo if undo else self._panel.redo)
-        self._actions.append((action, prefix, undo))
-        self.update_actions()
-        return action
-
-    def update_actions(self, *_) -> None:
-        locked = self._panel.locked
-        alive = []
-        for action, prefix, undo in self._actions:
-            try:
-                can = self.canUndo() if undo else self.canRedo()
-                what = self.undoText() if undo else self.redoText()
-                action.setEnabled(can and not locked)
-                action.setText(f"{prefix} {what}".strip() if can else prefix)
-                tip = (f"{prefix.replace('&', '')} {what}".strip() if can
-                       else f"Nothing to {prefix.replace('&', '').lower()}")
-                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                action.setToolTip(f"{tip} ({keys})" if keys else tip)
-                alive.append((action, prefix, undo))
-            except RuntimeError:  # the action's parent was deleted
-                continue
-        self._actions = alive
-
-
-def _arrow_icon(undo: bool, dark: bool = False, size: int = 16) -> QIcon:
-    """A curved arrow (pointing left for undo, right for redo)."""
-    def paint(p: QPainter, color: str) -> None:
-        if not undo:
-            p.translate(size, 0)
-            p.scale(-1, 1)
-        pen = QPen(QColor(color), 1.6)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        p.setPen(pen)
-        path = QPainterPath(QPointF(3.5, 6.5))
-        path.lineTo(QPointF(10, 6.5))
-        path.arcTo(QRectF(6.5, 6.5, 7, 7), 90, -180)
-        path.lineTo(QPointF(7, 13.5))
-        p.drawPath(path)
-        head = QPainterPath(QPointF(6.5, 3.5))
-        head.lineTo(QPointF(3.5, 6.5))
-        head.lineTo(QPointF(6.5, 9.5))
-        p.drawPath(head)
-
-    colors = ("#d1d5db", "#5b6068") if dark else ("#4b5563", "#c0c4c8")
-    return drawn_icon(size, paint, tuple(zip((QIcon.Mode.Normal, QIcon.Mode.Disabled), colors,
-                                             strict=True)))
 
 
 # -- the panel -------------------------------------------------------------------------------
@@ -260,6 +58,7 @@ class BuilderPanel(QWidget):
         self._make_widgets()
 
         session.specChanged.connect(self._refresh)
+        session.hyperChanged.connect(self._refresh_hints)  # loss, optimizer, lr, batch
         session.trainingStateChanged.connect(self._on_training_state)
         self._refresh()
         self._set_locked(session.busy)
@@ -368,6 +167,8 @@ class BuilderPanel(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.banner)
+        self.hint_banner = HintBanner()
+        layout.addWidget(self.hint_banner)
 
         self.stack_view = StackView()
         self.stack_view.selectRequested.connect(self.select)
@@ -414,7 +215,7 @@ class BuilderPanel(QWidget):
         if kind == "Dense":
             layers = self.session.stack.layers
             after = [s.get("type") for s in layers[index:]]
-            is_output = all(t in ("Sigmoid", "ReLU", "Tanh", "Softmax") for t in after)
+            is_output = all(t in ACTIVATIONS for t in after)
             dense_before = any(s.get("type") == "Dense" for s in layers[:index])
             layer["units"] = OUTPUT_UNITS if is_output and dense_before else DEFAULT_UNITS
         new = self.session.stack.layers
@@ -574,10 +375,18 @@ class BuilderPanel(QWidget):
             f" border: 1px solid {colors[2]}; border-radius: 4px; padding: 5px 8px; }}")
         self.banner.setToolTip("\n".join(str(e) for e in report.errors)
                                or "The network is valid: press Start to train it")
+        self._refresh_hints()
         self._update_actions()
+
+    def _refresh_hints(self) -> None:
+        """Advice on the layers and the training settings: in a banner and on the cards."""
+        self.hints = session_hints(self.session)
+        self.stack_view.show_hints(self.hints)
+        self.hint_banner.set_hints(self.hints)
 
     def _on_training_state(self, state: str) -> None:
         self._set_locked(state != "idle")
+        self._refresh_hints()  # the epoch-time estimate is for before training
 
     def _set_locked(self, locked: bool) -> None:
         self.locked = locked

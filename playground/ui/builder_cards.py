@@ -1,34 +1,16 @@
-"""The builder's pieces: layer glyphs, palette buttons, layer cards and the stack view.
+"""The builder's pieces: palette buttons, layer cards and the stack view.
 
 Only widgets here: shapes, parameter counts and problems come from the engine's
-``check_spec`` report, which the session keeps up to date.
+``check_spec`` report, which the session keeps up to date; hints (what is unwise)
+come from :mod:`playground.state.hints`. The pictures are drawn in :mod:`.glyphs`.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import (
-    QByteArray,
-    QMimeData,
-    QPoint,
-    QPointF,
-    QRectF,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QColor,
-    QDrag,
-    QIcon,
-    QPainter,
-    QPainterPath,
-    QPalette,
-    QPen,
-    QPixmap,
-)
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QDrag, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -44,20 +26,20 @@ from PySide6.QtWidgets import (
 
 from ..nn import LAYER_HELP, format_shape
 from ..nn.layers import MAX_UNITS
+from ..state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
+from .glyphs import (  # noqa: F401 - re-exported: the builder and diagram import them here
+    LAYER_COLORS,
+    UNKNOWN_COLOR,
+    close_icon,
+    drawn_icon,
+    is_dark,
+    layer_color,
+    layer_icon,
+)
+from .hint_views import card_hint_label, show_card_hints
 
 PALETTE_TYPES = ("Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax")
-ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "Softmax")
 
-LAYER_COLORS = {
-    "Input": "#5f6b7a",
-    "Flatten": "#6b7a8f",
-    "Dense": "#2f6fd6",
-    "Sigmoid": "#e0871b",
-    "ReLU": "#23985a",
-    "Tanh": "#8a55cf",
-    "Softmax": "#d2436a",
-}
-UNKNOWN_COLOR = "#9aa0a6"
 ERROR_COLOR = "#d93025"
 SELECT_COLOR = "#2f6fd6"
 
@@ -72,128 +54,6 @@ ROLES = {
 
 MIME_TYPE = "application/x-nn-playground-layer-type"
 MIME_INDEX = "application/x-nn-playground-layer-index"
-
-
-def is_dark(widget: QWidget) -> bool:
-    """True under a dark colour scheme (tints are then chosen to keep text readable)."""
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
-
-
-def layer_color(kind: str) -> QColor:
-    return QColor(LAYER_COLORS.get(kind, UNKNOWN_COLOR))
-
-
-# -- glyphs ----------------------------------------------------------------------------
-def _draw_glyph(p: QPainter, kind: str, r: QRectF, color: QColor) -> None:
-    """A line drawing of ``kind`` inside ``r`` (the curve of an activation, etc.)."""
-    pen = QPen(color, max(1.2, r.width() / 11))
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    p.setPen(pen)
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    x0, y0, w, h = r.x(), r.y(), r.width(), r.height()
-
-    def curve(f, lo, hi):
-        path = QPainterPath()
-        for i in range(33):
-            t = i / 32
-            v = (f(lo + (hi - lo) * t) - f(lo)) / (f(hi) - f(lo))
-            pt = QPointF(x0 + t * w, y0 + (1 - v) * h)
-            path.moveTo(pt) if i == 0 else path.lineTo(pt)
-        p.drawPath(path)
-
-    if kind == "Sigmoid":
-        curve(lambda x: 1 / (1 + math.exp(-x)), -6, 6)
-    elif kind == "Tanh":
-        faint = QPen(color.lighter(150), pen.widthF() * 0.6)
-        p.setPen(faint)
-        p.drawLine(QPointF(x0, y0 + h / 2), QPointF(x0 + w, y0 + h / 2))
-        p.setPen(pen)
-        curve(math.tanh, -2.6, 2.6)
-    elif kind == "ReLU":
-        path = QPainterPath(QPointF(x0, y0 + h * 0.85))
-        path.lineTo(QPointF(x0 + w * 0.45, y0 + h * 0.85))
-        path.lineTo(QPointF(x0 + w, y0 + h * 0.05))
-        p.drawPath(path)
-    elif kind == "Softmax":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        heights = (0.35, 1.0, 0.55)
-        bw = w / 4.2
-        for i, f in enumerate(heights):
-            p.drawRoundedRect(QRectF(x0 + i * (bw * 1.6), y0 + h * (1 - f), bw, h * f), 1, 1)
-    elif kind == "Dense":
-        left = [y0 + h * f for f in (0.1, 0.5, 0.9)]
-        right = [y0 + h * f for f in (0.28, 0.72)]
-        thin = QPen(color.lighter(130), pen.widthF() * 0.55)
-        p.setPen(thin)
-        for a in left:
-            for b in right:
-                p.drawLine(QPointF(x0 + w * 0.15, a), QPointF(x0 + w * 0.85, b))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        rad = w * 0.13
-        for a in left:
-            p.drawEllipse(QPointF(x0 + w * 0.15, a), rad, rad)
-        for b in right:
-            p.drawEllipse(QPointF(x0 + w * 0.85, b), rad, rad)
-    elif kind == "Input":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        cell = w / 4
-        for i in range(4):
-            for j in range(4):
-                p.drawRect(QRectF(x0 + i * cell + 0.5, y0 + j * cell + 0.5,
-                                  cell - 1.0, cell - 1.0))
-    elif kind == "Flatten":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        cell = w / 7
-        for i in range(3):
-            for j in range(3):
-                p.drawRect(QRectF(x0 + i * cell * 1.2, y0 + h * 0.08 + j * cell * 1.2,
-                                  cell, cell))
-        for i in range(4):
-            p.drawRect(QRectF(x0 + w * 0.72, y0 + i * h / 4 + h * 0.03, cell, cell * 0.9))
-    else:
-        p.drawText(r, Qt.AlignmentFlag.AlignCenter, "?")
-
-
-def drawn_icon(size: int, paint, modes=((QIcon.Mode.Normal, None),)) -> QIcon:
-    """An icon drawn by ``paint(painter, colour)`` once per (mode, colour), at 1x and 2x
-    so it stays crisp on high-dpi screens."""
-    icon = QIcon()
-    for mode, color in modes:
-        for scale in (1, 2):
-            pix = QPixmap(size * scale, size * scale)
-            pix.setDevicePixelRatio(scale)
-            pix.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pix)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            paint(p, color)
-            p.end()
-            icon.addPixmap(pix, mode)
-    return icon
-
-
-def layer_icon(kind: str, size: int = 18) -> QIcon:
-    """A small drawn icon for a layer type."""
-    return drawn_icon(size, lambda p, _: _draw_glyph(
-        p, kind, QRectF(2, 2, size - 4, size - 4), layer_color(kind)))
-
-
-def close_icon(size: int = 12) -> QIcon:
-    def paint(p: QPainter, color: str) -> None:
-        pen = QPen(QColor(color), 1.6)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        p.setPen(pen)
-        m = size * 0.25
-        p.drawLine(QPointF(m, m), QPointF(size - m, size - m))
-        p.drawLine(QPointF(size - m, m), QPointF(m, size - m))
-
-    return drawn_icon(size, paint, ((QIcon.Mode.Normal, "#6b7280"),
-                                    (QIcon.Mode.Active, "#d93025"),
-                                    (QIcon.Mode.Disabled, "#c4c8cc")))
 
 
 def drag_begins(press: QPoint | None, event) -> bool:
@@ -410,6 +270,9 @@ class LayerCard(_CardBase):
         self.error_label.setContentsMargins(20, 1, 6, 0)
         self.error_label.hide()
         outer.addWidget(self.error_label)
+        self.hints: list = []  # the playground.state.hints.Hint objects shown
+        self.hint_label = card_hint_label(self)
+        outer.addWidget(self.hint_label)
 
         help_text = LAYER_HELP.get(self.kind, "A layer type this version does not know.")
         self.setToolTip(f"<b>Layer {index + 1}: {self.kind}</b><br>{help_text}<br>"
@@ -445,6 +308,12 @@ class LayerCard(_CardBase):
             self.error_label.setText(error or "")
             self.error_label.setVisible(bool(error))
             self._restyle()
+
+    def set_hints(self, hints: list) -> None:
+        """Show the hints about this layer (advice, not errors: see hint_views)."""
+        if hints != self.hints:
+            self.hints = list(hints)
+            show_card_hints(self.hint_label, self.hints)
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
@@ -628,6 +497,11 @@ class StackView(QScrollArea):
         self.empty_label.setVisible(not layers)
         self.hint_label.setVisible(bool(layers))
         self.set_selected(self.selected)
+
+    def show_hints(self, hints) -> None:
+        """Mark each card with its hints (playground.state.hints.Hint objects)."""
+        for i, card in enumerate(self.cards):
+            card.set_hints([h for h in hints if h.layer == i])
 
     def _rebuild(self, layers: list[dict]) -> None:
         focus_in_spin = any(c.units_spin is not None and c.units_spin.hasFocus()

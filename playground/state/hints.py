@@ -1,0 +1,207 @@
+"""Advice on a network and its training settings: what is allowed but unwise.
+
+The engine's ``check_spec`` says what cannot work (Start stays disabled); these hints
+say what will work badly, why, and how to fix it, and never stop training. They are a
+pure function of the spec and the training settings (plus, for the epoch-time estimate,
+how fast this machine trains: see :mod:`playground.state.speed`). No Qt here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..nn.spec import INPUT_SHAPE, check_spec
+
+#: Layers that apply a function to each value (no weights of their own).
+ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "Softmax")
+#: Layers that only reshape: a Dense or an activation on either side still touch.
+RESHAPES = ("Flatten",)
+#: Optimizers whose steps grow beyond ``lr`` times the gradient.
+FAST_OPTIMIZERS = ("adam", "momentum")
+MAX_FAST_LR = 0.1  #: above this, Adam and momentum usually overshoot
+PLATEAU_BATCH = 64  #: sigmoid outputs with squared error stall from this batch size up
+SLOW_EPOCH_SECONDS = 60.0  #: an epoch longer than this gets an estimate before Start
+#: MNIST's split as the window trains on it: training images, and the validation and
+#: test images measured at the end of each epoch.
+TRAIN_IMAGES, EVAL_IMAGES = 50_000, 20_000
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One piece of advice. ``layer`` is the 0-based index of the layer it is about,
+    or None for the whole network or the training settings."""
+
+    key: str  #: which rule, e.g. "softmax-not-last" (stable, for tests and styling)
+    layer: int | None
+    text: str  #: a short title
+    why: str  #: one sentence
+    fix: str  #: what to do about it
+
+    def sentence(self) -> str:
+        """The whole hint as one line of text."""
+        where = f"Layer {self.layer + 1}: " if self.layer is not None else ""
+        return f"{where}{self.text}. {self.why} {self.fix}"
+
+
+def _kinds(spec) -> list[str]:
+    layers = spec.get("layers") if isinstance(spec, dict) else None
+    if not isinstance(layers, list):
+        return []
+    return [str(s.get("type", "?")) if isinstance(s, dict) else "?" for s in layers]
+
+
+def _previous(kinds: list[str], i: int) -> int | None:
+    """The index of the layer before ``i``, looking through reshapes (None if none)."""
+    j = i - 1
+    while j >= 0 and kinds[j] in RESHAPES:
+        j -= 1
+    return j if j >= 0 else None
+
+
+def structure_hints(spec) -> list[Hint]:
+    """Hints about the layers alone."""
+    kinds = _kinds(spec)
+    out: list[Hint] = []
+    last = len(kinds) - 1
+    for i, kind in enumerate(kinds):
+        if kind == "Softmax" and i != last:
+            out.append(Hint(
+                "softmax-not-last", i, "Softmax before the last layer",
+                "It squeezes its inputs into probabilities that sum to 1, throwing away "
+                "the sizes later layers need, so it belongs only at the output.",
+                "Move it to the end, or use ReLU, Tanh or Sigmoid here."))
+        j = _previous(kinds, i)
+        if j is None:
+            continue
+        if kind in ACTIVATIONS and kinds[j] in ACTIVATIONS:
+            out.append(Hint(
+                "two-activations", i, f"{kinds[j]} then {kind}: two activations in a row",
+                "The second only squashes what the first already squashed: it adds no "
+                "power and can slow learning.",
+                "Remove one of them."))
+        if kind == "Dense" and kinds[j] == "Dense":
+            out.append(Hint(
+                "dense-dense", i, "Dense right after Dense, with no activation between",
+                "Two linear maps in a row are one linear map: the extra layer adds "
+                "weights but no power.",
+                "Put an activation (e.g. ReLU) between them, or remove one."))
+    return out
+
+
+def settings_hints(spec, hyper: dict) -> list[Hint]:
+    """Hints about the training settings (with the layers they act on)."""
+    out: list[Hint] = []
+    optimizer, lr = hyper.get("optimizer"), hyper.get("lr")
+    if (optimizer in FAST_OPTIMIZERS and isinstance(lr, (int, float))
+            and not isinstance(lr, bool) and lr > MAX_FAST_LR):
+        name = "Adam" if optimizer == "adam" else "Momentum"
+        good = "0.001" if optimizer == "adam" else "0.01 to 0.1"
+        out.append(Hint(
+            "fast-optimizer-lr", None, f"{name} with a learning rate of {lr:g}",
+            f"{name} takes larger steps than plain SGD, so above {MAX_FAST_LR:g} it "
+            "usually overshoots and training diverges.",
+            f"Try a learning rate of {good}."))
+    kinds = _kinds(spec)
+    batch = hyper.get("batch_size")
+    if (kinds and kinds[-1] == "Sigmoid" and hyper.get("loss") == "se"
+            and isinstance(batch, int) and batch >= PLATEAU_BATCH):
+        out.append(Hint(
+            "sigmoid-se-plateau", len(kinds) - 1,
+            f"Sigmoid outputs, squared error and batches of {batch:,}",
+            "With squared error a saturated sigmoid barely learns, and big batches give "
+            "few updates, so the loss can sit on a plateau for a long time.",
+            "Use cross-entropy, or batches of about 10."))
+    return out
+
+
+# -- how long an epoch takes ------------------------------------------------------------------
+def dense_madds(spec) -> list[tuple[int, int]]:
+    """(layer index, multiply-adds per image) of each Dense layer's forward pass, for a
+    valid spec on MNIST's 28 x 28 input (empty when the spec is not valid)."""
+    report = check_spec(spec, None, INPUT_SHAPE)
+    if not report.ok:
+        return []
+    out = []
+    for info in report.layers:
+        if info.type == "Dense" and info.output_shape:
+            units = info.output_shape[0]
+            out.append((info.index, info.params - units))  # weights: inputs x units
+    return out
+
+
+def training_madds(per_layer: list[tuple[int, int]]) -> int:
+    """Multiply-adds to train on one image: the forward pass, the weight gradients and
+    the gradients passed down (none below the first Dense layer)."""
+    forward = sum(m for _, m in per_layer)
+    first = per_layer[0][1] if per_layer else 0
+    return 3 * forward - first
+
+
+def epoch_madds(spec, train_images: int = TRAIN_IMAGES, eval_images: int = EVAL_IMAGES) -> int:
+    """Multiply-adds in one epoch: training on every image, then measuring the
+    validation and test images once."""
+    per_layer = dense_madds(spec)
+    forward = sum(m for _, m in per_layer)
+    return training_madds(per_layer) * train_images + forward * eval_images
+
+
+def format_duration(seconds: float) -> str:
+    """Roughly, as a person would say it: "about 40 seconds", "about 3 minutes"."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds)):,} seconds"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60):,} minutes"
+    hours = seconds / 3600
+    return f"about {hours:.1f} hours" if hours < 10 else f"about {round(hours):,} hours"
+
+
+def _billions(n: float) -> str:
+    return f"{n / 1e9:,.0f} billion" if n >= 1e10 else f"{n / 1e9:,.1f} billion"
+
+
+def epoch_hint(spec, madds_per_second: float | None, train_images: int = TRAIN_IMAGES,
+               eval_images: int = EVAL_IMAGES) -> Hint | None:
+    """An estimate of the epoch time when it is over a minute (None otherwise, or when
+    the speed is not known). ``madds_per_second`` is this machine's measured training
+    speed (:func:`playground.state.speed.madds_per_second`)."""
+    per_layer = dense_madds(spec)
+    if not per_layer or not madds_per_second or madds_per_second <= 0:
+        return None
+    total = epoch_madds(spec, train_images, eval_images)
+    seconds = total / madds_per_second
+    if seconds <= SLOW_EPOCH_SECONDS:
+        return None
+    index, biggest = max(per_layer, key=lambda item: item[1])
+    share = biggest / sum(m for _, m in per_layer)
+    units = spec["layers"][index]["units"]
+    where = (f"Use fewer units in layer {index + 1} (Dense {units:,}: {share:.0%} of the "
+             "work)" if share >= 0.5 else "Use fewer or smaller Dense layers")
+    return Hint(
+        "slow-epoch", None, f"An epoch will take {format_duration(seconds)} (an estimate)",
+        f"It needs {_billions(total)} multiply-adds for {train_images:,} images, and this "
+        f"machine does about {_billions(madds_per_second)} a second (measured on a few "
+        "batches).",
+        f"{where}; Stop keeps what was trained.")
+
+
+def may_be_slow(spec, train_images: int = TRAIN_IMAGES, eval_images: int = EVAL_IMAGES,
+                slowest_madds_per_second: float = 1e9) -> bool:
+    """Whether an epoch could take over a minute on a slow machine (about 1e9
+    multiply-adds a second): if not, no hint can come of measuring this machine's speed."""
+    return (epoch_madds(spec, train_images, eval_images) / slowest_madds_per_second
+            > SLOW_EPOCH_SECONDS)
+
+
+def hints(spec, hyper: dict, *, madds_per_second: float | None = None,
+          train_images: int = TRAIN_IMAGES, eval_images: int = EVAL_IMAGES) -> list[Hint]:
+    """Every hint for ``spec`` trained with ``hyper``: layer hints first, in layer order,
+    then the settings' and the epoch-time estimate."""
+    out = structure_hints(spec)
+    settings = settings_hints(spec, hyper)
+    out += [h for h in settings if h.layer is not None]
+    out.sort(key=lambda h: h.layer)
+    out += [h for h in settings if h.layer is None]
+    slow = epoch_hint(spec, madds_per_second, train_images, eval_images)
+    if slow is not None:
+        out.append(slow)
+    return out

@@ -1,0 +1,98 @@
+"""How the builder shows hints: a banner under the error banner, and a mark on a card.
+
+Hints are advice (what is allowed but unwise, from :mod:`playground.state.hints`),
+not errors: they are drawn in a calm blue, never in the error banner's red, and
+never disable Start.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from ..data import DataError
+from ..state import speed
+from ..state.hints import EVAL_IMAGES, TRAIN_IMAGES, hints, may_be_slow
+from .glyphs import is_dark
+
+#: (background, text, border) in a light and in a dark colour scheme
+HINT_COLORS = {False: ("#eef4fb", "#1f4e79", "#c6d9ee"), True: ("#1c2a3a", "#a9c9ef", "#35506e")}
+MAX_SHOWN = 3  #: hints written out in the banner; the rest are counted
+MARK = "Hint:"  #: in front of each hint (words: every font has them)
+
+
+def hint_color(widget: QWidget) -> str:
+    """The hints' text colour under ``widget``'s colour scheme."""
+    return HINT_COLORS[is_dark(widget)][1]
+
+
+def _hint_html(hint) -> str:
+    where = f"Layer {hint.layer + 1}: " if hint.layer is not None else ""
+    return (f"<b>{MARK} {html.escape(where + hint.text)}.</b> {html.escape(hint.why)} "
+            f"<i>{html.escape(hint.fix)}</i>")
+
+
+class HintBanner(QLabel):
+    """Every hint for the network and its settings, or hidden when there is none."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("hintBanner")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.hints: list = []
+        back, text, border = HINT_COLORS[is_dark(self)]
+        self.setStyleSheet(
+            f"QLabel#hintBanner {{ background: {back}; color: {text};"
+            f" border: 1px solid {border}; border-radius: 4px; padding: 5px 8px; }}")
+        self.hide()
+
+    def set_hints(self, hints: list) -> None:
+        self.hints = list(hints)
+        shown = [_hint_html(h) for h in self.hints[:MAX_SHOWN]]
+        more = len(self.hints) - MAX_SHOWN
+        if more > 0:
+            shown.append(f"<i>+{more} more hint{'s' if more > 1 else ''}: hover here, "
+                         "or see the marked layers</i>")
+        self.setText("<br>".join(shown))
+        self.setToolTip("\n\n".join(h.sentence() for h in self.hints) + (
+            "\n\nHints are advice: the network can be trained as it is." if hints else ""))
+        self.setVisible(bool(self.hints))
+
+
+def card_hint_label(card: QWidget) -> QLabel:
+    """The hint mark of a layer card: hidden until the card has a hint."""
+    label = QLabel()
+    label.setObjectName("layerHint")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet(f"color: {hint_color(card)};")
+    label.setContentsMargins(20, 1, 6, 0)
+    label.hide()
+    return label
+
+
+def show_card_hints(label: QLabel, hints: list) -> None:
+    """Show ``hints`` (all about one layer) on its card's mark; the tooltip says why."""
+    label.setText("\n".join(f"{MARK} {h.text}" for h in hints))
+    label.setToolTip("\n\n".join(f"{h.why} {h.fix}" for h in hints))
+    label.setVisible(bool(hints))
+
+
+def session_hints(session) -> list:
+    """The hints for the session's layers and training settings. The epoch-time estimate
+    is worked out only before training, and measures this machine's speed (once per
+    batch size and optimizer) only for a network that could take over a minute."""
+    spec, hyper = session.spec, session.hyper
+    try:
+        data = session.data
+        train, evals = len(data.train_x), len(data.val_x) + len(data.test_x)
+    except (DataError, OSError, ValueError):  # no data yet: MNIST's sizes
+        train, evals = TRAIN_IMAGES, EVAL_IMAGES
+    rate = None
+    if not session.busy and may_be_slow(spec, train, evals):
+        rate = speed.madds_per_second(int(hyper["batch_size"]), str(hyper["optimizer"]))
+    return hints(spec, hyper, madds_per_second=rate, train_images=train, eval_images=evals)
