@@ -1,5 +1,5 @@
-"""What the window knows about a network before it trains, in plain Python (no Qt).
+"""The window's state and rules in plain Python (no Qt), so they can be tested headless.
 
-``hints`` gives the advice a learner needs (what is unwise, not what is wrong);
-``speed`` measures how fast this machine trains, for the epoch-time estimate.
+For example ``hints`` gives the advice a learner needs (what is unwise, not what is
+wrong) and ``speed`` measures how fast this machine trains, for the epoch-time estimate.
 """
