@@ -136,20 +136,25 @@ def test_closing_with_unsaved_training_asks_first(window, monkeypatch):
     assert not window.isVisible()
 
 
-def test_layout_is_remembered(window, qtbot, small_split):
-    from PySide6.QtCore import QSettings
+def test_layout_is_remembered(window, qtbot, small_split, monkeypatch):
+    from PySide6.QtCore import QRect, QSettings
+    from PySide6.QtGui import QScreen
 
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, 1920, 1080))
     window.resize(1280, 800)
-    window.splitter.setSizes([280, 560, 440])
-    state = window.splitter.saveState()
+    assert window.splitter.arrangement == "wide"
+    window.splitter.setSizes([0, 280, 560, 440])
+    window.splitter._remember_shares()  # what dragging a handle does
     window.close()
-    assert QSettings().value("window/splitter") == state
+    saved = [float(v) for v in QSettings().value("window/shares/wide").split(",")]
+    assert saved == pytest.approx([280 / 1280, 560 / 1280, 440 / 1280], abs=0.01)
     again = MainWindow(Session(data=small_split))
     qtbot.addWidget(again)
     again.resize(1280, 800)
     again.show()
-    builder, _, draw = again.splitter.sizes()
-    # the default split gives both sides the same width; the saved one had a wider right side
+    qtbot.waitExposed(again)
+    _, builder, _, draw = again.splitter.sizes()
+    # the default split gives the drawing a little more than the builder; the saved one more
     assert draw - builder > 100
     again.shutdown()
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QMargins, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QTabWidget,
     QWidget,
 )
@@ -20,8 +19,11 @@ from PySide6.QtWidgets import (
 from ..data import DataError
 from ..nn import PRESETS, ModelFileError, check_spec
 from ..nn.spec import read_spec_file
+from . import window_layout as wl
+from .actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
 from .builder import BuilderPanel
 from .draw_panel import DrawPanel
+from .file_drop import ModelDrops
 from .insight import insight_views
 from .session import Session
 from .training_panel import TrainingPanel
@@ -45,7 +47,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session if session is not None else Session()
         self.setObjectName("mainWindow")
-        self.setMinimumSize(1000, 640)
+        self.setMinimumSize(wl.MINIMUM_SIZE)
+        self._settings_warned = False  # the settings could not be written: said once
+        self._fitted = False  # fitted to the screen with the real window frame
 
         self.builder = BuilderPanel(self.session)
         self.training = TrainingPanel(self.session)
@@ -59,14 +63,18 @@ class MainWindow(QMainWindow):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, f"{tip} (Ctrl+{index + 1})")
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        # extra width goes mostly to the plots, some to the drawing; the builder keeps its own
-        for widget, stretch in ((self.builder, 0), (self.tabs, 2), (self.draw, 1)):
-            self.splitter.addWidget(widget)
-            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        # builder | tabs | drawing on a wide window; on a narrow one builder and drawing
+        # share a side column as tabs (see window_layout)
+        self.splitter = wl.Columns(self.builder, self.tabs, self.draw)
         self.setCentralWidget(self.splitter)
+
+        # a model file dropped anywhere (the canvas too) opens as a model
+        self.drops = ModelDrops(self)
+        self.drops.watch(self)
+        canvas = self.draw.findChild(QWidget, "drawCanvas")
+        if canvas is not None:
+            self.drops.watch(canvas)
+        self.drops.modelDropped.connect(self.open_dropped)
 
         self._make_menus()
         self._make_status_bar()
@@ -81,15 +89,7 @@ class MainWindow(QMainWindow):
 
     # -- menus ----------------------------------------------------------------------
     def _action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+        return create_action(self, text, slot, shortcut, tip, menu=menu)
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -99,12 +99,13 @@ class MainWindow(QMainWindow):
                                        "Start again with the seed network")
         self.open_action = self._action(file, "&Open model...", self.open_model,
                                         QKeySequence.StandardKey.Open,
-                                        "Open a trained model (.npz)")
+                                        "Open a trained model (.npz); you can also drop one "
+                                        "on the window")
         self.save_action = self._action(file, "&Save model", self.save_model,
                                         QKeySequence.StandardKey.Save,
                                         "Save the network, its weights and its history")
         self.save_as_action = self._action(file, "Save model &as...", self.save_model_as,
-                                           QKeySequence("Ctrl+Shift+S"))
+                                           "Ctrl+Shift+S")
         file.addSeparator()
         self.import_action = self._action(file, "&Import architecture...",
                                           self.import_architecture, None,
@@ -113,16 +114,15 @@ class MainWindow(QMainWindow):
                                           self.export_architecture, None,
                                           "Write the layer stack as JSON")
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence("Ctrl+Q"))
+        self._action(file, "&Quit", self.close, "Ctrl+Q")
 
         edit = bar.addMenu("&Edit")
         undo_stack = getattr(self.builder, "undo_stack", None)
         if undo_stack is not None:
-            self.undo_action = undo_stack.createUndoAction(self, "&Undo")
-            self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-            self.redo_action = undo_stack.createRedoAction(self, "&Redo")
-            self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"),
-                                           QKeySequence.StandardKey.Redo])
+            # the only actions bound to these keys (see actions.REDO_KEYS)
+            self.undo_action = set_keys(undo_stack.createUndoAction(self, "&Undo"), *UNDO_KEYS)
+            self.redo_action = set_keys(undo_stack.createRedoAction(self, "&Redo"), *REDO_KEYS)
+            undo_stack.update_actions()  # the tooltips name the keys
             edit.addAction(self.undo_action)
             edit.addAction(self.redo_action)
             edit.addSeparator()
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         for index in range(self.tabs.count()):
             self._action(view, self.tabs.tabText(index),
                          lambda _=False, i=index: self.tabs.setCurrentIndex(i),
-                         QKeySequence(f"Ctrl+{index + 1}"), self.tabs.tabToolTip(index))
+                         f"Ctrl+{index + 1}", self.tabs.tabToolTip(index))
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About", self.show_about)
@@ -158,7 +158,12 @@ class MainWindow(QMainWindow):
         self.params_label = QLabel()
         self.data_label.setObjectName("dataStatus")
         self.params_label.setObjectName("paramsStatus")
+        self.settings_warning = QLabel("Settings not saved")
+        self.settings_warning.setObjectName("settingsWarning")
+        self.settings_warning.setStyleSheet("color: #b45309;")
+        self.settings_warning.hide()  # shown once the settings file cannot be written
         self.statusBar().addWidget(self.data_label)
+        self.statusBar().addPermanentWidget(self.settings_warning)
         self.statusBar().addPermanentWidget(self.params_label)
         try:
             self.data_label.setText(f"MNIST: {self.session.data.summary()}")
@@ -194,13 +199,15 @@ class MainWindow(QMainWindow):
 
     # -- file actions -----------------------------------------------------------------
     def _confirm_discard(self) -> bool:
-        """Ask before trained, unsaved work is lost; True means go ahead."""
-        if not (self.session.dirty and self.session.trained):
+        """Ask before any unsaved change is lost (trained or not); True means go ahead."""
+        if not self.session.dirty:
             return True
+        name = self.session.path.name if self.session.path else "untitled"
+        what = "The trained network" if self.session.trained else "The network"
         running = (" Training is still running; it stops when you go on."
                    if self.session.busy else "")
         answer = QMessageBox.question(
-            self, TITLE, f"The trained network has unsaved changes. Save it first?{running}",
+            self, TITLE, f"{what} ({name}) has unsaved changes. Save it first?{running}",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
@@ -215,7 +222,10 @@ class MainWindow(QMainWindow):
         self.message("New network: the seed preset")
 
     def open_model(self, path: str | None = None) -> bool:
-        if self.session.busy or not self._confirm_discard():
+        if self.session.busy:
+            self.message("Stop training before opening another model")
+            return False
+        if not self._confirm_discard():
             return False
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_dir(),
@@ -231,6 +241,11 @@ class MainWindow(QMainWindow):
         self._clear_undo()
         self.message(f"Opened {path}")
         return True
+
+    def open_dropped(self, path: str) -> bool:
+        """A model file dropped on the window (or the canvas): open it as a model."""
+        self.activateWindow()
+        return self.open_model(path)
 
     def save_model(self) -> bool:
         if self.session.path is None:
@@ -336,28 +351,82 @@ class MainWindow(QMainWindow):
         return str(self._settings().value("lastDir", str(Path.home())))
 
     def _remember_dir(self, path) -> None:
-        self._settings().setValue("lastDir", str(Path(path).resolve().parent))
+        s = self._settings()
+        try:
+            s.setValue("lastDir", str(Path(path).resolve().parent))
+        except OSError:
+            return
+        self._check_settings(s)
+
+    def _check_settings(self, s: QSettings) -> bool:
+        """Write the settings now; if they cannot be written (a read-only home folder),
+        say so once in the status bar instead of forgetting silently."""
+        s.sync()
+        if s.status() == QSettings.Status.NoError:
+            return True
+        if not self._settings_warned:
+            self._settings_warned = True
+            text = (f"Settings cannot be saved ({s.fileName()} is not writable): "
+                    "folders and window layout will not be remembered")
+            self.settings_warning.setToolTip(text)
+            self.settings_warning.show()
+            # after the message of the action that tried to remember something
+            QTimer.singleShot(0, lambda: self.message(text, 15000))
+        return False
 
     def _restore_layout(self) -> None:
         s = self._settings()
         geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        state = s.value("window/splitter")
-        if state is None or not self.splitter.restoreState(state):
-            QTimer.singleShot(0, self._default_split)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        if not restored:
+            self.resize(wl.PREFERRED_SIZE)
+        self.fit_to_screen(keep_position=restored)
+        self.splitter.restore_shares({name: s.value(f"window/shares/{name}")
+                                      for name in wl.DEFAULT_SHARES})
 
-    def _default_split(self) -> None:
-        width = max(self.width(), 1000)
-        side = max(280, width // 4)
-        self.splitter.setSizes([side, width - 2 * side, side])
+    def fit_to_screen(self, keep_position: bool = True, frame: QMargins | None = None) -> None:
+        """Keep the window, with its frame, inside the screen's available area."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        screen = self.screen()
+        if screen is None:
+            return
+        if frame is None:
+            frame = wl.DEFAULT_FRAME
+        position = self.geometry().topLeft() if keep_position else None
+        rect = wl.fit_window(screen.availableGeometry(), self.size(), frame, position)
+        if rect != self.geometry():
+            self.setGeometry(rect)
+        self.splitter.fit(rect.width())
+
+    def _refit_with_frame(self) -> None:
+        """Once shown, the window manager has drawn the frame: fit with its real size."""
+        outer, inner = self.frameGeometry(), self.geometry()
+        frame = QMargins(inner.left() - outer.left(), inner.top() - outer.top(),
+                         outer.right() - inner.right(), outer.bottom() - inner.bottom())
+        screen = self.screen()
+        if screen is not None and not screen.availableGeometry().contains(outer):
+            self.fit_to_screen(keep_position=True, frame=frame)
 
     def _save_layout(self) -> None:
         s = self._settings()
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
+        self.splitter.shares[self.splitter.arrangement] = self.splitter.current_shares()
+        for name, shares in self.splitter.shares.items():
+            s.setValue(f"window/shares/{name}", ",".join(f"{v:.4f}" for v in shares))
+        s.remove("window/splitter")  # absolute widths of earlier versions
+        self._check_settings(s)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.splitter.fit(event.size().width())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            QTimer.singleShot(0, self._refit_with_frame)
+            QTimer.singleShot(500, self._refit_with_frame)  # some window managers are late
 
     def shutdown(self) -> None:
         """Stop background work; safe to call more than once."""

@@ -129,6 +129,11 @@ class Session(QObject):
         self._rebuild(keep_weights=False)
 
     def _on_stack_event(self, event: str, args: tuple) -> None:
+        if event == "reset" and self.path is not None:
+            # a new architecture (preset, import, New) is a new, untitled document:
+            # Save must not overwrite the file it came from with another network
+            self.path = None
+            self.fileChanged.emit()
         self._rebuild(keep_weights=True)
 
     def _rebuild(self, keep_weights: bool) -> None:
