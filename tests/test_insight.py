@@ -204,6 +204,43 @@ def test_weights_view_handles_1000_units(session, qtbot):
     assert view.image.shape == (rows * 29 - 1, view.columns * 29 - 1)
 
 
+def test_weights_view_of_a_huge_layer_draws_one_bounded_page(session, qtbot, monkeypatch):
+    """Dense 3,000 (2.4 million weights): only MAX_TILES units are copied and drawn, so
+    the first look at the tab costs what a 1,024-unit layer does; the pager shows the rest."""
+    from playground.ui.insight import weights_view
+
+    asked = []
+    real = analysis.first_layer_weights
+
+    def spy(net, units=None):
+        asked.append(None if units is None else len(units))
+        return real(net, units)
+
+    monkeypatch.setattr(weights_view.analysis, "first_layer_weights", spy)
+    view = shown(qtbot, WeightsView(session))
+    session.set_spec({"input": [28, 28], "layers": [
+        {"type": "Flatten"}, {"type": "Dense", "units": 3000}, {"type": "ReLU"},
+        {"type": "Dense", "units": 10}]})
+    limit = weights_view.MAX_TILES
+    assert asked and None not in asked and max(asked) <= limit  # never the whole layer
+    assert view.tiles.shape == (limit, 28, 28)
+    assert view.image.size <= limit * 29 * 29
+    assert view.pager.isVisible() and view.page_label.text() == "units 0-1,023 of 3,000"
+    assert not view.prev_page.isEnabled()
+    w = session.predictor().layers[1].w
+    view.next_page.click()
+    assert view.page_label.text() == "units 1,024-2,047 of 3,000"
+    np.testing.assert_array_equal(view.tiles[0].ravel(), w[:, 1024])
+    r, c = divmod(3, view.columns)
+    assert view.unit_at(r * 29 + 10, c * 29 + 3) == 1027  # hover names the real unit
+    assert view.describe(1027).startswith("unit 1027: weights")
+    view.next_page.click()
+    assert view.tiles.shape[0] == 3000 - 2 * limit and not view.next_page.isEnabled()
+    # a small layer needs no pages
+    session.set_spec(nn.preset("seed")["spec"])
+    assert not view.pager.isVisible() and view.tiles.shape == (128, 28, 28)
+
+
 # -- confusion matrix ----------------------------------------------------------------------------
 def test_confusion_matrix_after_an_epoch(session, qtbot):
     view = shown(qtbot, ConfusionView(session))

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QToolTip,
     QVBoxLayout,
@@ -21,6 +22,9 @@ from .common import EmptyState, Throttle
 GAP = 1  # pixels between tiles
 COLORMAP = "CET-D1"  # blue - white - red, white at the centre: zero weight is white
 BACKGROUND = "#8c8c8c"  # grey gaps between white-centred tiles
+#: At most this many units are drawn at once (a 32 x 32 mosaic); wider layers are shown a
+#: page at a time, so a layer of 50,000 units costs no more than one of 1,024.
+MAX_TILES = 1024
 
 TIP = ("Each tile is one unit of the first Dense layer: its 784 incoming weights drawn "
        "as a 28 x 28 picture, one per input pixel.\nRed pixels push the unit on, blue pixels "
@@ -36,6 +40,8 @@ class WeightsView(QWidget):
         self.setObjectName("weightsView")
         self.session = session
         self.tiles: np.ndarray | None = None  # (units, 28, 28) weights shown
+        self.first = 0  # the unit of the first tile shown (the page)
+        self.total = 0  # the first Dense layer's units
         self.image: np.ndarray | None = None  # the mosaic on screen
         self.columns = 1
         self.updates = 0  # how many times the mosaic was redrawn (for tests / benchmarks)
@@ -62,6 +68,28 @@ class WeightsView(QWidget):
         scale_label.setToolTip(self.scale.toolTip())
         top.addWidget(scale_label)
         top.addWidget(self.scale)
+
+        # wide layers: one page of MAX_TILES units at a time
+        self.prev_page = QPushButton("\u25c0")
+        self.prev_page.setObjectName("weightsPrevious")
+        self.prev_page.setToolTip(f"The previous {MAX_TILES:,} units")
+        self.next_page = QPushButton("\u25b6")
+        self.next_page.setObjectName("weightsNext")
+        self.next_page.setToolTip(f"The next {MAX_TILES:,} units")
+        self.page_label = QLabel()
+        self.page_label.setObjectName("weightsPage")
+        for button, step in ((self.prev_page, -1), (self.next_page, 1)):
+            button.setAutoDefault(False)
+            button.setMaximumWidth(36)
+            button.clicked.connect(
+                lambda _=False, d=step: self.show_page(self.first + d * MAX_TILES))
+        self.pager = QWidget()
+        pager = QHBoxLayout(self.pager)
+        pager.setContentsMargins(0, 0, 0, 0)
+        pager.addWidget(self.prev_page)
+        pager.addWidget(self.page_label)
+        pager.addWidget(self.next_page)
+        self.pager.hide()
 
         self.plot = pg.GraphicsLayoutWidget()
         self.plot.setObjectName("weightsPlot")
@@ -90,6 +118,7 @@ class WeightsView(QWidget):
                           "for positive ones")
         bottom = QHBoxLayout()
         bottom.addWidget(self.readout, 1)
+        bottom.addWidget(self.pager)
         bottom.addWidget(legend)
 
         page = QWidget()
@@ -117,13 +146,20 @@ class WeightsView(QWidget):
             self._clear("The network is not valid yet: fix it in the builder to see its "
                         "weights.")
             return
-        tiles, message = analysis.first_layer_weights(net)
+        dense = next((layer for layer in net.layers if getattr(layer, "trainable", False)),
+                     None)
+        total = 0 if dense is None else int(dense.b.size)
+        self.total = total
+        self.first = min(self.first, max(0, total - 1)) // MAX_TILES * MAX_TILES
+        shown = range(self.first, min(total, self.first + MAX_TILES))
+        # only the units on this page are copied and drawn
+        tiles, message = analysis.first_layer_weights(net, shown)
         if tiles is None:
             self._clear(message)
             return
-        first = next(layer for layer in net.layers if getattr(layer, "trainable", False))
-        self._bias = np.array(first.b, copy=True)
+        self._bias = np.array(dense.b.ravel()[shown.start:shown.stop], copy=True)
         self.tiles = tiles
+        self._show_pager(shown)
         trained = self.session.trained
         state = "" if trained else ("<br><i>Random starting weights: train to see them take "
                                     "shape.</i>")
@@ -151,6 +187,21 @@ class WeightsView(QWidget):
             self.box.autoRange(padding=0.01)
         self._show_hover()
 
+    def show_page(self, first: int) -> None:
+        """Show the units from ``first`` on (a page of at most MAX_TILES)."""
+        self.first = max(0, min(first, max(0, self.total - 1)))
+        self._hover = None
+        self.refresh()
+
+    def _show_pager(self, shown: range) -> None:
+        paged = self.total > MAX_TILES
+        self.pager.setVisible(paged)
+        if paged:
+            self.page_label.setText(f"units {shown.start:,}-{shown.stop - 1:,} "
+                                    f"of {self.total:,}")
+            self.prev_page.setEnabled(shown.start > 0)
+            self.next_page.setEnabled(shown.stop < self.total)
+
     def _clear(self, message: str) -> None:
         self.tiles = None
         self.image = None
@@ -169,14 +220,16 @@ class WeightsView(QWidget):
         """The unit whose tile covers mosaic pixel (row, col), or None."""
         if self.tiles is None:
             return None
-        return analysis.tile_at(row, col, self.columns, len(self.tiles),
-                                self.tiles.shape[1:], GAP)
+        index = analysis.tile_at(row, col, self.columns, len(self.tiles),
+                                 self.tiles.shape[1:], GAP)
+        return None if index is None else self.first + index
 
     def describe(self, unit: int) -> str:
-        w = self.tiles[unit]
+        k = unit - self.first  # its tile on this page
+        w = self.tiles[k]
         text = f"unit {unit}: weights {float(w.min()):.2f} .. {float(w.max()):.2f}"
-        if self._bias is not None and unit < len(self._bias):
-            text += f", bias {float(self._bias[unit]):.2f}"
+        if self._bias is not None and 0 <= k < len(self._bias):
+            text += f", bias {float(self._bias[k]):.2f}"
         return text
 
     def _on_mouse(self, pos) -> None:
@@ -190,7 +243,8 @@ class WeightsView(QWidget):
 
     def _show_hover(self, tooltip: bool = False) -> None:
         unit = self._hover
-        if unit is None or self.tiles is None or unit >= len(self.tiles):
+        if (unit is None or self.tiles is None
+                or not 0 <= unit - self.first < len(self.tiles)):
             self.readout.setText("Hover a tile to see its unit and weight range.")
             return
         text = self.describe(unit)
