@@ -1,6 +1,10 @@
 """The live training plots: accuracy and loss against epochs.
 
 Every curve is created once and updated with ``setData`` from growing NumPy arrays.
+One legend row above the plots names the curves (inside a plot it would cover them).
+Where the loss or optimizer changes, the loss curve starts a new segment (two losses are
+never joined into one line); where the network changes, everything measured before is
+drawn in grey (``STALE``): those figures belong to a network that no longer exists.
 """
 
 from __future__ import annotations
@@ -10,15 +14,20 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+
+from .run_markers import LR, NETWORK, SETTING, RunMarkers
 
 TRAIN = (31, 119, 180)
 VAL = (255, 127, 14)
 TEST = (44, 160, 44)
-MARKER = (128, 128, 128)
+STALE = (190, 190, 190)  # curves measured before the network last changed
 HINT = (160, 160, 160)
 EMPTY_HINT = "Press Start to train"
-LEGEND_MIN_WIDTH = 250  # narrower plots hide the legend (the tooltip explains the curves)
+AXIS_FONT_PT = 8  # tick labels: small enough for two plots side by side at 1024 px
+LEFT_AXIS_WIDTH = 38  # room for "100" or "0.01" and the axis title, no more
+BOTTOM_AXIS_HEIGHT = 32
 X_GROWTH = 1.25  # during a run the x axis grows to a nice bound at least this far ahead
 NICE_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8)  # times a power of ten
 
@@ -77,14 +86,40 @@ def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.setMinimumSize(130, 150)
+    font = QFont()
+    font.setPointSizeF(AXIS_FONT_PT)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
         axis.setPen(pg.mkPen("#777", width=1))
         axis.setTextPen(pg.mkPen("#333"))
+        axis.setTickFont(font)
+        axis.label.setFont(font)
+        # labels need about 40 px each: no crowding on a narrow plot
+        axis.setStyle(tickTextOffset=3, autoExpandTextSpace=False, tickLength=-4)
+    plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+    plot.getAxis("bottom").setHeight(BOTTOM_AXIS_HEIGHT)
     return plot
 
 
-def _curve(plot: pg.PlotWidget, name: str, color, symbol: str | None = None
+CURVE_COLORS = {"train_accuracy": TRAIN, "val_accuracy": VAL, "test_accuracy": TEST,
+                "train_loss": TRAIN}
+
+
+def pen_is_stale(item: pg.PlotDataItem) -> bool:
+    """Drawn in the colour of figures measured before the network changed."""
+    return getattr(item, "stale_color", False)
+
+
+def _color_curve(item: pg.PlotDataItem, color) -> None:
+    item.stale_color = tuple(color) == STALE
+    if item.opts.get("symbol") is None:
+        item.setPen(pg.mkPen(color, width=1))
+    else:
+        item.setSymbolBrush(pg.mkBrush(color))
+        item.scatter.setBrush(pg.mkBrush(color))
+
+
+def _curve(plot: pg.PlotWidget, name: str | None, color, symbol: str | None = None
            ) -> pg.PlotDataItem:
     if symbol is None:
         item = plot.plot(name=name, pen=pg.mkPen(color, width=1), skipFiniteCheck=True)
@@ -98,6 +133,7 @@ def _curve(plot: pg.PlotWidget, name: str, color, symbol: str | None = None
         item.scatter.setSize(8)
     item.setClipToView(True)
     item.setDownsampling(auto=True, method="peak")
+    item.stale_color = tuple(color) == STALE
     return item
 
 
@@ -132,11 +168,13 @@ class TrainingPlots(QWidget):
             "since the previous report.\n"
             "Drag to pan, wheel to zoom, double-click to fit.")
         self.loss_plot.setLogMode(x=False, y=True)
-        for plot in (self.accuracy_plot, self.loss_plot):
-            legend = plot.addLegend(offset=(-8, -8), labelTextColor="#333",
-                                    brush=pg.mkBrush(255, 255, 255, 210),
-                                    pen=pg.mkPen("#bbb", width=1))
-            legend.setLabelTextSize("8pt")
+        self.legend = QLabel()
+        self.legend.setObjectName("plotLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setToolTip("The curves of both plots: accuracy (left) and loss (right)")
 
         self.series = {key: Series() for key in
                        ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss")}
@@ -149,11 +187,12 @@ class TrainingPlots(QWidget):
         self._loss_range = None
         self._x_end = None  # during a run: the right end of the fixed x axis
         self._x_cap = None  # during a run: where it ends (the x axis never goes further)
-        self.lr_markers: list[pg.InfiniteLine] = []  # two per change: one in each plot
-        self._marker_items: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
+        self.markers = RunMarkers((self.accuracy_plot, self.loss_plot))
+        self._old: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []  # earlier segments
+        self._old_loss = (math.inf, -math.inf)  # their loss range (the axis spans it too)
+        self._break_loss = False  # the next loss starts a new segment
+        self.stale = False  # the curves were measured before the network last changed
 
-        self._legends = [self.accuracy_plot.getPlotItem().legend,
-                         self.loss_plot.getPlotItem().legend]
         self._hints = []
         for plot in (self.accuracy_plot, self.loss_plot):
             hint = pg.TextItem(EMPTY_HINT, color=HINT, anchor=(0.5, 0.5))
@@ -163,32 +202,51 @@ class TrainingPlots(QWidget):
             plot.getViewBox().sigRangeChanged.connect(self._place_hints)
             plot.scene().sigMouseClicked.connect(self._on_click)
 
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self.accuracy_plot, 1)
-        layout.addWidget(self.loss_plot, 1)
+        layout.setHorizontalSpacing(6)
+        layout.setVerticalSpacing(2)
+        layout.addWidget(self.legend, 0, 0, 1, 2)
+        layout.addWidget(self.accuracy_plot, 1, 0)
+        layout.addWidget(self.loss_plot, 1, 1)
+        layout.setRowStretch(1, 1)
         self.clear()
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        for plot, legend in zip((self.accuracy_plot, self.loss_plot), self._legends, strict=True):
-            if legend is not None:
-                legend.setVisible(plot.width() >= LEGEND_MIN_WIDTH)
+    @property
+    def lr_markers(self) -> list[pg.InfiniteLine]:
+        """The learning-rate markers: two per change, one in each plot."""
+        return self.markers.lines(LR)
+
+    def _show_legend(self) -> None:
+        def swatch(color, text, mark="&#9473;&#9473;"):
+            hex_color = "#" + "".join(f"{c:02x}" for c in color)
+            return (f'<span style="color:{hex_color}; font-weight:bold">{mark}</span>'
+                    f"&nbsp;{text}")
+
+        items = [swatch(TRAIN, "training"), swatch(VAL, "validation"),
+                 swatch(TEST, "test (each epoch)", "&#9679;")]
+        if self.stale or any(pen_is_stale(item) for _, item in self._old):
+            items.append(swatch(STALE, "before the network changed"))
+        self.legend.setText('<span style="color:#333">'
+                            + " &nbsp; ".join(items) + "</span>")
 
     # -- data -------------------------------------------------------------------------
     @property
     def empty(self) -> bool:
-        return all(len(s) == 0 for s in self.series.values())
+        return not self._old and all(len(s) == 0 for s in self.series.values())
 
     def clear(self) -> None:
         """No data, no markers: the empty state."""
         for s in self.series.values():
             s.clear()
-        for plot, line in self._marker_items:
-            plot.removeItem(line)
-        self._marker_items.clear()
-        self.lr_markers.clear()
+        self.markers.clear()
+        for plot, item in self._old:
+            plot.removeItem(item)
+        self._old.clear()
+        self._old_loss = (math.inf, -math.inf)
+        self._break_loss = False
+        self.set_stale(False)
+        self._show_legend()
         self._refresh()
         self._loss_range = None
         self._x_end = None
@@ -241,6 +299,7 @@ class TrainingPlots(QWidget):
     def add_report(self, position: float, accuracy: float, loss: float,
                    val_accuracy: float | None) -> None:
         """A training report at ``position`` epochs (accuracies as fractions)."""
+        self._new_segment()
         self._grow_x(position)
         self._append("train_accuracy", position, 100.0 * accuracy)
         if val_accuracy is not None:
@@ -253,6 +312,7 @@ class TrainingPlots(QWidget):
         """An epoch's record (its test accuracy) at ``position`` epochs."""
         test = record.get("test_accuracy")
         if test is not None:
+            self._new_segment()
             self._grow_x(position)
             self._append("test_accuracy", position, 100.0 * test)
             self._refresh("test_accuracy")
@@ -273,22 +333,60 @@ class TrainingPlots(QWidget):
 
     def mark_lr(self, position: float, lr: float) -> None:
         """A dashed vertical line where the learning rate changed, labelled "lr 0.5"."""
-        label = f"lr {lr:g}"
-        if self.lr_markers and abs(self.lr_markers[-1].value() - position) < 1e-9:
-            for line in self.lr_markers[-2:]:
-                line.label.setFormat(label)
+        self.markers.mark(LR, position, f"lr {lr:g}", f"The learning rate became {lr:g} here")
+
+    def mark_setting(self, position: float, label: str, tip: str, loss_changed: bool) -> None:
+        """A line where the loss or the optimizer changed, labelled (e.g. "loss:
+        cross-entropy"); with ``loss_changed`` the loss curve starts a new segment."""
+        self.markers.mark(SETTING, position, label, tip)
+        self._break_loss = loss_changed
+
+    def unmark_setting(self, position: float) -> None:
+        """The settings are back to those of the curves (nothing trained in between)."""
+        self.markers.unmark(SETTING, position)
+        self._break_loss = False
+
+    def set_stale(self, stale: bool, position: float | None = None) -> None:
+        """The network changed (``stale``) after the curves were measured: grey them and
+        mark where; or it is back to the one they were measured on (an undo before any
+        training): colour them again. The next data starts new, coloured curves."""
+        if stale == self.stale:
             return
-        for plot in (self.accuracy_plot, self.loss_plot):
-            line = pg.InfiniteLine(
-                pos=position, angle=90, movable=False,
-                pen=pg.mkPen(MARKER, width=1, style=Qt.PenStyle.DashLine),
-                label=label,
-                labelOpts={"position": 0.92, "color": (90, 90, 90), "anchors": [(0, 0), (0, 0)],
-                           "fill": (255, 255, 255, 200)})
-            line.setToolTip(f"The learning rate became {lr:g} here")
-            plot.addItem(line, ignoreBounds=True)
-            self.lr_markers.append(line)
-            self._marker_items.append((plot, line))
+        self.stale = stale
+        if stale and position is not None:
+            self.markers.mark(NETWORK, position, "network changed",
+                              "The network changed here: the figures left of this line "
+                              "were measured on the network before the change")
+        elif not stale and position is not None:
+            self.markers.unmark(NETWORK, position)
+        for key, curve in self.curves.items():
+            _color_curve(curve, STALE if stale else CURVE_COLORS[key])
+        self._show_legend()
+
+    def _new_segment(self) -> None:
+        """Before new data: curves measured on another network, or a loss of another
+        kind, become fixed earlier segments; the live curves start afresh."""
+        keys = list(self.series) if self.stale else ["train_loss"] if self._break_loss else []
+        for key in keys:
+            s = self.series[key]
+            if not len(s):
+                continue
+            plot = self.loss_plot if key == "train_loss" else self.accuracy_plot
+            old = _curve(plot, None, STALE if self.stale else CURVE_COLORS[key],
+                         "o" if key == "test_accuracy" else None)
+            old.setData(s.x.copy(), s.y.copy())
+            old.setZValue(-1)
+            self._old.append((plot, old))
+            if key == "train_loss":
+                lo, hi = self._old_loss
+                self._old_loss = (min(lo, float(s.y.min())), max(hi, float(s.y.max())))
+            s.clear()
+        self._break_loss = False
+        if self.stale:
+            self.stale = False
+            for key, curve in self.curves.items():
+                _color_curve(curve, CURVE_COLORS[key])
+            self._show_legend()
 
     def fit_view(self) -> None:
         """Show all the data again (after the person zoomed or panned)."""
@@ -321,6 +419,8 @@ class TrainingPlots(QWidget):
 
     def _fit_x(self) -> None:
         ends = [s.x[-1] for s in self.series.values() if len(s)]
+        ends += [float(item.xData[-1]) for _, item in self._old if item.xData is not None
+                 and len(item.xData)]
         end = max(ends) if ends else 1.0
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.setXRange(0, max(end, 1e-9), padding=0.02)
@@ -328,9 +428,11 @@ class TrainingPlots(QWidget):
     def _fit_loss(self) -> None:
         """The loss axis spans whole powers of ten, so it changes (and repaints) rarely."""
         s = self.series["train_loss"]
-        if not len(s):
+        lo, hi = self._old_loss
+        if len(s):
+            lo, hi = min(lo, float(s.y.min())), max(hi, float(s.y.max()))
+        if not hi >= lo:
             return
-        lo, hi = float(s.y.min()), float(s.y.max())
         span = (math.floor(math.log10(lo)), math.ceil(math.log10(hi)))
         if span[1] <= span[0]:
             span = (span[0], span[0] + 1)

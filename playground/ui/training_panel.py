@@ -7,9 +7,8 @@ worker reports and passes the person's controls on to the trainer's thread-safe 
 from __future__ import annotations
 
 import math
-import time
 
-from PySide6.QtCore import QSignalBlocker, Qt, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -33,7 +32,32 @@ from ..nn import check_hyper
 from ..nn.losses import LOSS_TITLES
 from ..nn.optimizers import OPTIMIZER_TITLES
 from .plots import TrainingPlots
-from .worker import TrainingWorker, describe_error, make_trainer, reports_per_epoch
+from .run_markers import ChangeWatch
+from .training_status import (
+    LOSS_TIPS,
+    OPTIMIZER_TIPS,
+    STALE_STATUS,
+    RunClock,
+    RunPlace,
+    epoch_line,
+    epochs_to_train,
+    format_duration,
+    format_lr,
+    parse_number,
+    plural,
+    run_duration,
+    stopped_test_text,
+    stuck_warning,
+)
+from .worker import (
+    TrainingWorker,
+    describe_error,
+    make_trainer,
+    reports_per_epoch,
+    val_sample_for,
+)
+
+__all__ = ["TrainingPanel", "format_duration", "format_lr", "parse_number"]
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 VAL_SAMPLE = 1000
@@ -41,49 +65,10 @@ MAX_EPOCHS = 1000
 MAX_SEED = 2**31 - 1  # QSpinBox holds a C int
 MIN_WIDTH = 300  # the panel folds its rows below NARROW_WIDTH so it fits this
 NARROW_WIDTH = 500
-
-LOSS_TIPS = {
-    "se": "Squared error: half the squared distance between the outputs and the one-hot "
-          "target. The classic choice for sigmoid outputs.",
-    "ce": "Cross-entropy: minus the log of the probability given to the right digit. "
-          "Learns faster; needs a Softmax (or Sigmoid) output layer.",
-}
-OPTIMIZER_TIPS = {
-    "sgd": "Plain stochastic gradient descent: each batch moves the weights against "
-           "the gradient, scaled by the learning rate.",
-    "momentum": "SGD with momentum: the steps keep some of their previous direction, "
-                "which smooths and speeds up descent.",
-    "adam": "Adam: a step size per weight, adapted from the gradients' running mean and "
-            "variance. Use a small learning rate (about 0.001).",
-}
+TICK_MS = 250  # while training, the bar and the times follow the samples this often
 
 OK_COLOR, WARN_COLOR, ERROR_COLOR, INFO_COLOR = "#1e7b34", "#a15c00", "#b3261e", "#444"
-CHANCE_LIMIT = 0.20  # an epoch's accuracy below this (ten digits: 10% is guessing) is stuck
-STUCK_MIN_SAMPLES = 10_000  # ... once the network has seen this many images (not before:
-# on a small training set a network that learns may still guess after its first epoch)
 
-
-def format_duration(seconds: float) -> str:
-    """0:07, 2:15, 1:02:03; "--" when unknown."""
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return "--"
-    s = int(round(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def format_lr(lr: float) -> str:
-    """The learning rate as typed back: exact enough that reading it gives the same float."""
-    return f"{lr:.12g}"
-
-
-def parse_number(text: str):
-    """The float in ``text`` (a decimal comma is fine), or the text itself if none."""
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        return text
 
 
 class TrainingPanel(QWidget):
@@ -107,10 +92,11 @@ class TrainingPanel(QWidget):
         self._history_ref = None
         self._seconds_per_sample: float | None = None
         self._position = 0.0  # epochs of samples seen at the last report
-        self._run_first_epoch = 1
-        self._run_epochs = 1
-        self._run_started = 0.0
-        self._run_start_seen = 0  # model.samples_seen when this run started
+        self.place = RunPlace()  # where the run under way (or the last) stands
+        self.clock = RunClock()  # the run's training time (pauses not counted)
+        self._tick = QTimer(self)  # the bar and the times between reports (big networks)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._show_live)
         self._run_model = None  # the model this run trains
         self._run_test: float | None = None  # the last test accuracy measured in this run
         self._run_test_epoch: int | None = None  # ... after this epoch
@@ -119,10 +105,14 @@ class TrainingPanel(QWidget):
         self._status_color = None
         self._idle_status: tuple[str, str] = ("", INFO_COLOR)  # shown when not training
         self._shown_problem: str | None = None  # the "Cannot start" reason on show
+        self._shown_note = ""  # "Continue will train epochs 2-6." on show
+        self._last_report = None  # this run's last Progress
+        self._run_epochs_seen = 0  # epochs of this run whose results arrived
 
         self._make_actions()
         self._make_widgets()
         self._make_layout()
+        self.changes = ChangeWatch(session, self.plots, lambda: self._position, self._log)
 
         session.hyperChanged.connect(self._show_hyper)
         session.specChanged.connect(self._update_controls)
@@ -420,7 +410,8 @@ class TrainingPanel(QWidget):
             batches = math.ceil(n / int(hyper["batch_size"]))
             per_epoch = n * self._seconds_per_sample if self._seconds_per_sample else None
             worker = TrainingWorker(trainer, epochs, reports=reports_per_epoch(batches, per_epoch),
-                                    val_sample=VAL_SAMPLE)
+                                    val_sample=val_sample_for(trainer.model.network.param_count,
+                                                              VAL_SAMPLE))
         except Exception as e:  # noqa: BLE001 - shown, never fatal
             self._fail(describe_error(e))
             return False
@@ -431,29 +422,27 @@ class TrainingPanel(QWidget):
         self._worker = worker
         self._stopping = False
         model = trainer.model
-        self._run_first_epoch = len(model.history) + 1
-        self._run_epochs = epochs
-        self._run_started = time.perf_counter()
-        self._run_start_seen = model.samples_seen
+        self.place = RunPlace(len(model.history) + 1, epochs, n, model.samples_seen)
+        self.clock.start()
         self._run_model = model
         self._run_test = self._run_test_epoch = self._stuck = self._speed = None
+        self._last_report, self._run_epochs_seen = None, 0
+        self.changes.measured()  # what follows is measured on this network, these settings
         position = model.samples_seen / n
         self.plots.begin_run(position + epochs, position)
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(self._epoch_text(self._run_first_epoch, 0.0))
+        self.progress_bar.setFormat(self.place.bar(model.samples_seen)[1])
         self._set_stats("")
-        plural = "s" if epochs != 1 else ""
+        which = epochs_to_train(self.place.first_epoch, epochs)
         if self.session.trained:
-            last = self._run_first_epoch + epochs - 1
-            which = (f"epoch {last}" if epochs == 1
-                     else f"epochs {self._run_first_epoch} to {last}")
-            what = f"Continuing: {epochs} more epoch{plural} ({which})"
+            what = f"Continuing: {plural(epochs, 'more epoch')} ({which})"
         else:
-            what = f"Training: {epochs} epoch{plural}"
+            what = f"Training: {plural(epochs, 'epoch')}"
         self._set_status(f"{what} of {n:,} images, batches of {hyper['batch_size']}...",
                          INFO_COLOR)
         self.session.set_training_state(RUNNING)
         worker.start()
+        self._tick.start()
         self._update_controls()
         return True
 
@@ -507,6 +496,7 @@ class TrainingPanel(QWidget):
             return
         if worker.trainer.paused:
             self.session.set_training_state(RUNNING)  # before the live network moves again
+            self.clock.resume()
             worker.resume()
             self._set_status("Training...", INFO_COLOR)
         else:
@@ -540,11 +530,12 @@ class TrainingPanel(QWidget):
             return
         worker.stop(wait=True)
         self._stopping = False
+        self._tick.stop()
         self.plots.end_run()
-        self._publish_final()
+        self._publish_final(worker)
         self._set_final_stats()
         self._set_idle_status(f"Training stopped {self._place_text()}.", WARN_COLOR)
-        self.progress_bar.setFormat(f"Stopped {self._place_text(short=True)}")
+        self.progress_bar.setFormat(f"Stopped {self._place_text(True)}")
         self.session.set_training_state(IDLE)
         self._update_controls()
 
@@ -560,6 +551,7 @@ class TrainingPanel(QWidget):
         try:
             self._position = progress.position
             self._speed = progress.samples_per_second
+            self._last_report = progress
             self.session.publish(snapshot, progress)
             self.plots.add_report(progress.position, progress.accuracy, progress.loss,
                                   progress.val_accuracy)
@@ -573,12 +565,15 @@ class TrainingPanel(QWidget):
             return
         self.session.publish(snapshot)
         self.session.finish_epoch(record)
+        self._run_epochs_seen += 1
+        self.changes.measured()
         self.plots.add_epoch(self._position, record)
         if record.get("test_accuracy") is not None:
             self._run_test = record["test_accuracy"]
             self._run_test_epoch = record.get("epoch")
-        self._log(self._epoch_line(record))
-        was_stuck, self._stuck = self._stuck, self._stuck_warning(record)
+        self._log(epoch_line(record))
+        was_stuck, self._stuck = self._stuck, stuck_warning(
+            record, self._run_model, self.session.spec, self.session.hyper)
         if self._stuck and not was_stuck:  # once, not after every stuck epoch
             self._log(self._stuck)
 
@@ -593,11 +588,9 @@ class TrainingPanel(QWidget):
             snapshot = worker.paused_snapshot
             if snapshot is not None and snapshot is not self.session.predictor():
                 self.session.publish(snapshot)
+            self.clock.pause()
             self.session.set_training_state(PAUSED)
-            epoch, fraction = self._run_place()  # the bar shows the last report: catch up
-            done = epoch - self._run_first_epoch + fraction
-            self.progress_bar.setValue(int(1000 * done / max(1, self._run_epochs)))
-            self.progress_bar.setFormat(self._epoch_text(epoch, fraction))
+            self._show_live()  # the bar and the times as the pause took hold
             self._set_status(f"Paused {self._place_text()}. Resume to go on; "
                              f"File > Save saves the network as it is now.", INFO_COLOR)
             self._update_controls()
@@ -609,40 +602,40 @@ class TrainingPanel(QWidget):
         worker, self._worker = self._worker, None
         worker.wait()
         self._stopping = False
+        self._tick.stop()
         model, size = self.session.model, self._train_size()
         if model is not None and size:
             self._position = model.samples_seen / size  # a stop may end between reports
         self.plots.end_run()
-        self._publish_final()
+        self._publish_final(worker)
         self.session.set_training_state(IDLE)
         self._update_controls()
         elapsed = self._set_final_stats()
         stuck = f" {self._stuck}" if self._stuck else ""
         if status == "finished":
-            done, last = self._run_epochs, self._run_first_epoch + self._run_epochs - 1
+            done, last = self.place.epochs, self.place.last_epoch
             test = (f"test accuracy {100 * self._run_test:.1f}%" if self._run_test is not None
                     else "no test images to measure")
-            self._set_idle_status(f"Finished {done} epoch{'s' if done != 1 else ''} in "
-                                  f"{elapsed}: {test}.{stuck}",
+            self._set_idle_status(f"Finished {plural(done, 'epoch')} in {elapsed}: "
+                                  f"{test}.{stuck}",
                                   WARN_COLOR if stuck else OK_COLOR)
             self.progress_bar.setValue(1000)
             self.progress_bar.setFormat(f"Done: epoch {last}")
             self._log(f"Finished: {test} after epoch {last}.")
         elif status == "stopped":
             place = self._place_text()
-            if worker.stop_test_accuracy is not None:
-                test = f"test accuracy {100 * worker.stop_test_accuracy:.1f}% with these weights"
-            elif self._run_test is not None:
-                test = (f"test accuracy {100 * self._run_test:.1f}% after epoch "
-                        f"{self._run_test_epoch}")
-            else:
-                test = "no test accuracy measured in this run"
-            self._set_idle_status(f"Stopped {place}: {test}. Continue goes on from these "
-                                  f"weights.{stuck}", WARN_COLOR)
-            self.progress_bar.setFormat(f"Stopped {self._place_text(short=True)}")
+            test = stopped_test_text(
+                worker.stop_test_accuracy, worker.stop_test_images,
+                len(self.session.data.test_x), self._run_test, self._run_test_epoch,
+                before_first_epoch=self._run_epochs_seen == 0, too_big=worker.stop_too_big)
+            self._set_idle_status(f"Stopped {place} after {elapsed}: {test}. Continue goes "
+                                  f"on from these weights.{stuck}", WARN_COLOR)
+            self.progress_bar.setFormat(f"Stopped {self._place_text(True)}")
             self._log(f"Stopped {place}: {test}.")
         elif status == "diverged":
             text = message or "Training diverged; the last good weights were restored."
+            if not text.lower().startswith("training diverged"):
+                text = f"Training diverged: {text}"
             self._set_idle_status(text, ERROR_COLOR)
             self.progress_bar.setFormat("Diverged")
             self._log(text)
@@ -650,13 +643,15 @@ class TrainingPanel(QWidget):
             self._fail(message or "unknown error")
 
     # -- helpers -----------------------------------------------------------------------
-    def _publish_final(self) -> None:
-        """After a run: the predictor gets the final weights (restored ones if diverged)."""
+    def _publish_final(self, worker) -> None:
+        """After a run: the predictor gets the final weights (restored ones if diverged),
+        as copied by the worker on its thread (a big network's copy takes a second)."""
         model = self.session.model
         if model is None:
             return
         try:
-            self.session.publish(model.network.snapshot())
+            snapshot = worker.final_snapshot
+            self.session.publish(snapshot if snapshot is not None else model.network.snapshot())
         except Exception as e:  # noqa: BLE001 - shown, never fatal
             self._log(f"Could not publish the final weights: {describe_error(e)}")
 
@@ -688,66 +683,55 @@ class TrainingPanel(QWidget):
 
     def _set_idle_status(self, text: str, color: str) -> None:
         """The status to show when not training (and Start is possible): shown now, and
-        shown again when a "Cannot start" problem goes away."""
+        shown again when a "Cannot start" problem goes away; with what Continue trains."""
         self._idle_status = (text, color)
-        self._set_status(text, color)
+        self._shown_note = note = self._next_note()
+        self._set_status("\n".join(t for t in (text, note) if t), color)
 
     def _show_idle_status(self) -> None:
         """When idle: the reason Start is refused (when it changes), else the last news."""
-        problem = self.start_problem()
-        if problem == self._shown_problem:
+        problem, note = self.start_problem(), self._next_note()
+        if (problem, note) == (self._shown_problem, self._shown_note):
             return
         self._shown_problem = problem
         if problem:
+            self._shown_note = note
             self._set_status(problem, ERROR_COLOR)
         else:
-            self._set_status(*self._idle_status)
+            self._set_idle_status(*self._idle_status)
 
-    def _stuck_warning(self, record: dict) -> str | None:
-        """A plain warning when an epoch ends with the accuracy near chance, or None."""
-        accuracy = next((record[k] for k in ("test_accuracy", "val_accuracy", "accuracy")
-                         if record.get(k) is not None), None)
-        model = self._run_model
-        if (accuracy is None or accuracy >= CHANCE_LIMIT or model is None
-                or model.samples_seen < STUCK_MIN_SAMPLES):
-            return None
-        layers = self.session.spec.get("layers") or [{}]
-        softmax_ce = (self.session.hyper.get("loss") == "ce"
-                      and layers[-1].get("type") == "Softmax")
-        hint = ("Try a smaller learning rate, or Reset weights to start again." if softmax_ce
-                else "Try a smaller learning rate, or cross-entropy with a Softmax output.")
-        return (f"Accuracy is near chance ({100 * accuracy:.1f}%): the network is not "
-                f"learning. {hint}")
+    def _next_note(self) -> str:
+        """Once trained, the Epochs setting means more epochs: which ones Continue trains."""
+        model = self.session.model
+        if not self.session.trained or self._worker is not None or model is None:
+            return ""
+        which = epochs_to_train(len(model.history) + 1, int(self.session.hyper["epochs"]))
+        return f"Continue will train {which}."
 
-    def _run_place(self) -> tuple[int, float]:
-        """Where this run is: (the epoch under way, counted like the log's, the fraction of
-        it done), from the samples the model has seen since Start."""
-        model, n = self._run_model, self._train_size() or 1
-        done = max(0, (model.samples_seen if model is not None else 0) - self._run_start_seen)
-        k, rest = divmod(int(done), n)
-        if k >= self._run_epochs:
-            k, rest = self._run_epochs, 0
-        return self._run_first_epoch + k, rest / n
+    def _show_epochs_meaning(self) -> None:
+        label = self._form_cells[4][0]
+        model, trained = self.session.model, self.session.trained
+        label.setText("More e&pochs" if trained else "E&pochs")
+        tip = (f"Passes over the training images that Start runs (1 to {MAX_EPOCHS:,}).")
+        if trained and model is not None:
+            done = len(model.history)
+            which = epochs_to_train(done + 1, int(self.session.hyper["epochs"]))
+            tip = (f"More epochs: how many Continue trains on top of the "
+                   f"{plural(done, 'epoch')} done (now {which}); 1 to {MAX_EPOCHS:,}.")
+        for widget in (label, self.epochs_spin):
+            widget.setToolTip(tip)
 
     def _place_text(self, short: bool = False) -> str:
-        """"in epoch 4 of 8 (40% done)", "after epoch 3" or "before the first batch"."""
-        epoch, fraction = self._run_place()
-        if fraction == 0:
-            if epoch == self._run_first_epoch:
-                return "before the first batch"
-            return f"after epoch {epoch - 1}"
-        if short:
-            return f"in epoch {epoch} ({int(100 * fraction)}%)"
-        last = self._run_first_epoch + self._run_epochs - 1
-        return f"in epoch {epoch} of {last} ({int(100 * fraction)}% done)"
+        model = self._run_model
+        return self.place.text(model.samples_seen if model is not None else 0, short)
 
     def _set_final_stats(self) -> str:
-        """After a run: its speed and duration, no ETA (nothing is left to wait for).
-        Returns the duration as shown."""
-        elapsed = format_duration(time.perf_counter() - self._run_started)
+        """After a run: its speed and training time, no ETA (nothing is left to wait
+        for). Returns the duration as shown ("0:10 of training (paused 0:19)")."""
+        duration = run_duration(self.clock.training, self.clock.paused)
         speed = f"{self._speed:,.0f} images/s   " if self._speed else ""
-        self._set_stats(f"{speed}elapsed {elapsed}")
-        return elapsed
+        self._set_stats(f"{speed}{duration}")
+        return duration
 
     def _set_stats(self, text: str) -> None:
         self.stats_label.setText(text)
@@ -756,39 +740,39 @@ class TrainingPanel(QWidget):
     def _log(self, line: str) -> None:
         self.log.appendPlainText(line)
 
-    def _epoch_text(self, epoch: int, fraction: float) -> str:
-        """The progress bar: the epoch under way, numbered like the log's lines, of the
-        epoch this run ends with (the status line says the same)."""
-        last = self._run_first_epoch + self._run_epochs - 1
-        return f"Epoch {epoch} of {last} - {int(100 * fraction)}%"
-
-    @staticmethod
-    def _epoch_line(record: dict) -> str:
-        parts = []
-        if record.get("test_accuracy") is not None:
-            parts.append(f"test accuracy {100 * record['test_accuracy']:.1f}%")
-        if record.get("loss") is not None:
-            parts.append(f"loss {record['loss']:.3g}")
-        if record.get("seconds") is not None:
-            parts.append(f"{record['seconds']:.1f} s")
-        return f"Epoch {record.get('epoch', '?')}: " + ", ".join(parts)
-
     def _show_progress(self, p) -> None:
-        self.progress_bar.setValue(int(1000 * p.fraction))
-        self.progress_bar.setFormat(self._epoch_text(p.epoch, p.batch / p.batches))
         if p.samples_per_second > 0:
             self._seconds_per_sample = 1.0 / p.samples_per_second
-        elapsed = time.perf_counter() - self._run_started
-        self._set_stats(f"{p.samples_per_second:,.0f} images/s   "
-                        f"elapsed {format_duration(elapsed)}   "
-                        f"ETA {format_duration(p.eta_seconds)}")
-        if not self._stopping and self.session.training_state == RUNNING:
-            text = (f"Training epoch {p.epoch} of {p.last_epoch}: running accuracy "
+        self._show_live()
+
+    @Slot()
+    def _show_live(self) -> None:
+        """The bar, the times and the status from the samples trained so far (read from
+        the live model: an int the worker updates after each batch) and the run's clock;
+        at each report and on a timer, so they move on between a big network's reports."""
+        model, p = self._run_model, self._last_report
+        if model is None or self._worker is None:
+            return
+        seen = model.samples_seen
+        value, text = self.place.bar(seen)
+        self.progress_bar.setValue(value)
+        self.progress_bar.setFormat(text)
+        self._set_stats(self.place.stats(seen, self.clock.training))
+        if self._stopping or self.session.training_state != RUNNING:
+            return
+        measuring = self.place.measuring(seen, self._run_epochs_seen)
+        if measuring is not None:
+            text = f"Measuring epoch {measuring} on the validation and test images..."
+        elif p is not None:
+            epoch = self.place.where(seen)[0]
+            text = (f"Training epoch {epoch} of {self.place.last_epoch}: running accuracy "
                     f"{100 * p.accuracy:.1f}%, loss {p.loss:.3g}, lr {p.lr:g}")
-            if self._stuck:
-                self._set_status(f"{text}. {self._stuck}", WARN_COLOR)
-            else:
-                self._set_status(text, INFO_COLOR)
+        else:
+            return
+        if self._stuck:
+            self._set_status(f"{text}. {self._stuck}", WARN_COLOR)
+        else:
+            self._set_status(text, INFO_COLOR)
 
     # -- the form ------------------------------------------------------------------------
     def _show_hyper(self) -> None:
@@ -810,6 +794,7 @@ class TrainingPanel(QWidget):
             del blockers
         self._set_lr_problem(None)
         self.form_message.hide()
+        self.changes.hyper_changed()
 
     def _train_size(self) -> int | None:
         try:
@@ -887,6 +872,7 @@ class TrainingPanel(QWidget):
         if history is None or history is not self._history_ref:
             self.plots.clear()
             self.log.clear()
+            self.changes.measured()
             self._run_test = self._run_test_epoch = self._stuck = None
             self._position = 0.0
             self.progress_bar.setValue(0)
@@ -898,7 +884,7 @@ class TrainingPanel(QWidget):
             if history:
                 self.plots.load_history(history)
                 for record in history:
-                    self._log(self._epoch_line(record))
+                    self._log(epoch_line(record))
                 self._position = model.samples_seen / max(1, self._train_size() or 1)
                 self.progress_bar.setFormat(f"Trained for {len(history)} epoch"
                                             f"{'s' if len(history) != 1 else ''}")
@@ -906,6 +892,11 @@ class TrainingPanel(QWidget):
                                       f"{'s' if len(history) != 1 else ''}: Continue goes "
                                       f"on from these weights.", INFO_COLOR)
             self._shown_problem = None  # a problem is shown again over the news above
+        elif self.changes.model_changed():  # the same weights in another network, or back
+            self._set_idle_status(STALE_STATUS if self.changes.stale else
+                                  f"Trained for {plural(len(history), 'epoch')}: the figures "
+                                  f"shown are this network's again.", INFO_COLOR)
+            self._shown_problem = None
         self._history_ref = history
         self._update_controls()
 
@@ -932,5 +923,6 @@ class TrainingPanel(QWidget):
         for w in (self.loss_combo, self.optimizer_combo, self.batch_spin, self.epochs_spin,
                   self.seed_spin):
             w.setEnabled(not busy)
+        self._show_epochs_meaning()
         if not busy:
             self._show_idle_status()

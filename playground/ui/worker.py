@@ -15,7 +15,10 @@ second. Control goes straight to the trainer's thread-safe flags (``pause``, ``r
 When a pause takes hold, the worker (blocked, the network consistent) keeps a snapshot of
 the live weights in ``paused_snapshot`` before it emits ``paused(True)``. A stop asked
 with ``request_stop(evaluate=True)`` measures the test accuracy of the weights the run
-leaves (``stop_test_accuracy``) on the worker thread, before ``finished``.
+leaves (``stop_test_accuracy``, on ``stop_test_images`` test images) on the worker
+thread, before ``finished``. The weights a run ends with are copied on the worker thread
+too (``final_snapshot``): a big network's copy takes a second, which the window must not
+wait for.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ SWITCH_INTERVAL = 0.001
 # that costs at most this many multiply-adds (parameters x test images; the seed network
 # on 10,000 images is 2.4e8, about 20 ms). Bigger networks say "not measured" instead.
 STOP_EVAL_BUDGET = 3e9
+STOP_EVAL_MIN_IMAGES = 1000  # ... on the first test images that fit the budget, not fewer
+# Each report measures a validation sample; a big network measures fewer images so that
+# the reports do not cost more than the training (at most this many multiply-adds).
+VAL_BUDGET = 2e8
+VAL_MIN_IMAGES = 100
 
 _threads: weakref.WeakSet = weakref.WeakSet()
 _switch_lock = threading.Lock()
@@ -82,6 +90,13 @@ def reports_per_epoch(batches: int, seconds_per_epoch: float | None = None) -> i
     else:  # unknown speed: enough for a 1-second epoch
         reports = min(max(batches // 200, 10), REPORTS_PER_SECOND)
     return max(1, min(reports, batches))
+
+
+def val_sample_for(param_count: int, wanted: int) -> int:
+    """How many validation images each report measures: ``wanted``, fewer for a big
+    network (see VAL_BUDGET), never fewer than VAL_MIN_IMAGES."""
+    affordable = int(VAL_BUDGET // max(1, param_count))
+    return max(min(wanted, VAL_MIN_IMAGES), min(wanted, affordable))
 
 
 def make_trainer(model, data) -> Trainer:
@@ -131,6 +146,9 @@ class TrainingWorker(QObject):
         # the live weights when the pause took hold (set before paused(True) is emitted)
         self.paused_snapshot = None
         self.stop_test_accuracy: float | None = None  # see request_stop(evaluate=True)
+        self.stop_test_images = 0  # ... measured on this many test images
+        self.stop_too_big = False  # ... not measured: it would have taken too long
+        self.final_snapshot = None  # the weights the run ended with, copied in this thread
         self._evaluate_stop = False
 
     # -- control from the GUI thread -------------------------------------------------
@@ -216,6 +234,7 @@ class TrainingWorker(QObject):
                 status, message = trainer.status, trainer.message
                 if status == "stopped" and self._evaluate_stop:
                     self.stop_test_accuracy = self._test_accuracy()
+                self.final_snapshot = trainer.model.network.snapshot()
             if status not in ("finished", "stopped", "diverged"):
                 status, message = "error", f"training ended unexpectedly ({status})"
         except Exception as e:  # noqa: BLE001 - reported to the user, never printed
@@ -261,15 +280,21 @@ class TrainingWorker(QObject):
             self._emit(self._pending, time.perf_counter())
 
     def _test_accuracy(self) -> float | None:
-        """The live network's test accuracy (in this thread, after the run), if cheap."""
+        """The live network's test accuracy (in this thread, after the run): on all the
+        test images, or on the first ones that fit STOP_EVAL_BUDGET (at least
+        STOP_EVAL_MIN_IMAGES); None if even those cost too much."""
         net, data = self.trainer.model.network, self.trainer.data
         n = len(getattr(data, "test_x", ()))
-        if not n or net.param_count * n > STOP_EVAL_BUDGET:
+        k = min(n, int(STOP_EVAL_BUDGET // max(1, net.param_count)))
+        if not n or k < min(n, STOP_EVAL_MIN_IMAGES):
+            self.stop_too_big = bool(n)
             return None
         try:
-            return net.accuracy(data.test_x, data.test_y) / n
+            accuracy = net.accuracy(data.test_x[:k], data.test_y[:k]) / k
         except Exception:  # noqa: BLE001 - a figure we can do without; the stop stands
             return None
+        self.stop_test_images = k
+        return accuracy
 
     def _on_wait(self, waiting: bool) -> None:
         # called by the trainer in this thread, between batches: the network is consistent
