@@ -123,9 +123,10 @@ def test_stroke_changes_canvas_and_prediction(qtbot, panel):
     # ink sits where the mouse went and nowhere far from it
     assert img[:, :100].max() == 0 and img[:, 180:].max() == 0
     assert img[140, 140 - DEFAULT_STROKE // 2 + 2] == pytest.approx(1.0)
-    # a prediction: "<digit> - <n>%" and ten bars, winner highlighted
+    # a prediction of the untrained network: "<digit> - untrained: a random guess" and
+    # ten bars, the guess highlighted
     text = panel.prediction_label.text()
-    assert text[0].isdigit() and text.endswith("%"), text
+    assert text[0].isdigit() and text.endswith("untrained: a random guess"), text
     heights = bar_heights(panel)
     assert heights.shape == (10,) and np.isfinite(heights).all() and heights.max() > 0
     winner = int(text[0])
@@ -381,8 +382,9 @@ def _spec_ending_with(last: str | None) -> dict:
 
 
 def _shown_outputs(qtbot, panel, session, last: str | None, top: float | None = None):
-    """Draw with a network ending in ``last``; its outputs scaled to max ``top``."""
+    """Draw with a trained network ending in ``last``; its outputs scaled to max ``top``."""
     session.set_spec(_spec_ending_with(last))
+    session.model.samples_seen = len(session.data.train_x)  # trained: an answer, no guess
     net = nn.Network(session.spec, seed=2)
     drag(panel.canvas, [(100, 60), (120, 220)])
     if top is not None:  # scale the last Dense layer: ReLU and Dense outputs scale too

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["to_mnist"]
+__all__ = ["BLANK_MESSAGE", "as_digit", "is_blank", "to_mnist"]
 
 FIELD = 28  #: output side
 BOX = 20  #: the digit's longer side after scaling
@@ -25,6 +25,8 @@ EMPTY_CONTRAST = 0.05  #: below this ink-vs-background contrast the image is bla
 #: anti-aliased edge inside the box, high enough to ignore faint noise, paper
 #: texture and the long tails of a soft brush.
 CROP_THRESHOLD = 0.05
+#: What the window and the command line say about an image with no digit in it.
+BLANK_MESSAGE = "no digit found: the image is blank"
 
 
 @functools.lru_cache(maxsize=256)
@@ -141,3 +143,26 @@ def to_mnist(image: np.ndarray, *, return_steps: bool = False):
         "centred": out.copy(),
     }
     return out, steps
+
+
+def is_blank(digit) -> bool:
+    """Whether a digit made by :func:`to_mnist` (or an MNIST image) has no ink at all:
+    the image had no contrast, e.g. all white, all black or one even grey.
+
+    The one rule for "blank": the window does not predict what the command line
+    refuses as blank, and the other way round.
+    """
+    return not np.asarray(digit).any()
+
+
+def as_digit(image) -> np.ndarray:
+    """A 28 x 28 MNIST image as float32 in [0, 1] (uint8 / 255, like the network's own
+    input conversion), with none of :func:`to_mnist`'s cropping, scaling or centring."""
+    a = np.asarray(image)
+    if a.shape != (FIELD, FIELD):
+        raise ValueError(f"expected a {FIELD} x {FIELD} image, got shape {a.shape}")
+    if a.dtype == np.uint8:
+        out = a.astype(np.float32)
+        out *= 1.0 / 255.0
+        return out
+    return _to_float(a).copy()

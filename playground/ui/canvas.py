@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..data import to_mnist
+from ..data.preprocess import is_blank
 from .images import qimage_to_gray, read_qimage
 
 RESOLUTION = 280  #: side of the stored drawing, in pixels (10 per input pixel)
@@ -60,6 +61,7 @@ class DrawCanvas(QWidget):
         self._last = QPointF()
         self._version = 0
         self._empty_at = (-1, True)  # (version, empty?) so paint events need not rescan
+        self._source: tuple[int, np.ndarray] | None = None  # (version, 28 x 28 image shown)
         self._pens: dict[str, list[QPen]] = {}
         self._make_pens()
 
@@ -205,7 +207,7 @@ class DrawCanvas(QWidget):
         """Show a grayscale image (any size; uint8 0-255 or floats 0-1, ink bright),
         scaled smoothly to fit the canvas and centred. A 28 x 28 MNIST digit fills
         the canvas exactly, one grid square per pixel."""
-        a = np.asarray(array)
+        a = original = np.asarray(array)
         if a.ndim != 2 or a.size == 0:
             raise ValueError(f"expected a 2-D grayscale image, got shape {a.shape}")
         if a.dtype != np.uint8:
@@ -225,6 +227,18 @@ class DrawCanvas(QWidget):
         painter.drawImage((self._res - src.width()) // 2, (self._res - src.height()) // 2, src)
         painter.end()
         self._touch()
+        # an MNIST-sized image is the network's input as it is (see source())
+        kept = original.shape == (GRID, GRID) and (
+            original.dtype == np.uint8 or np.issubdtype(original.dtype, np.floating))
+        self._source = (self._version, original.copy()) if kept else None
+
+    def source(self) -> np.ndarray | None:
+        """The 28 x 28 image (uint8 or floats) last shown with :meth:`set_image`, while
+        the canvas still shows it unchanged; None once it is drawn on or cleared, and
+        for any other image (those are drawings, for to_mnist)."""
+        if self._source is not None and self._source[0] == self._version:
+            return self._source[1]
+        return None
 
     def load_image(self, path) -> None:
         """Show the digit in an image file (PNG, JPEG, BMP, ...), dark-on-light or
@@ -367,6 +381,5 @@ class DrawCanvas(QWidget):
 
 def _normalised_ink(grey: np.ndarray) -> np.ndarray | None:
     """Ink in [0, 1] (polarity and contrast fixed by the engine), or None if blank."""
-    _, steps = to_mnist(grey, return_steps=True)
-    ink = steps["input"]
-    return ink if ink.max() > 0 else None
+    digit, steps = to_mnist(grey, return_steps=True)
+    return None if is_blank(digit) else steps["input"]

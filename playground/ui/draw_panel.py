@@ -2,19 +2,20 @@
 
 The panel reads the canvas, turns it into the network's input with
 :func:`playground.data.to_mnist` and asks ``session.predictor()`` (the latest
-published weights, never the network being trained) for its ten outputs.
+published weights, never the network being trained) for its ten outputs. An MNIST
+image put on the canvas is given to the network as the 28 x 28 image it is, until
+the user draws on it. What the prediction says is worked out in :mod:`.prediction_text`.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QImage, QPixmap
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -22,22 +23,20 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
-    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ..data import to_mnist
+from ..data.preprocess import as_digit, is_blank
+from . import prediction_text as words
 from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
+from .draw_widgets import BARS_MIN_HEIGHT, BarsWidget, FitLabel, top_aligning_spacer
+from .prediction_text import gives_probabilities, nice_ceil
 
 DRAW_INTERVAL_MS = 33  #: at most ~30 predictions a second while the mouse moves
 WEIGHTS_INTERVAL_MS = 100  #: at most ~10 re-predictions a second during training
 PREVIEW_SCALE = 3  #: the 28 x 28 preview is shown this many times larger
-#: The output bars' height: compact, so that the canvas gets the column's space
-#: (less, down to the minimum, only in a short window).
-BARS_MIN_HEIGHT, BARS_HEIGHT = 110, 170
-#: Last layers whose outputs are probabilities (shown as %); others give plain scores.
-PROBABILITY_LAYERS = ("Softmax", "Sigmoid")
 Y_LABEL_ROOM = 8  #: pixels above and below the bars' y range: room for the end labels
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 
@@ -49,91 +48,12 @@ RIGHT, WRONG, ERROR = "#1e8e3e", "#c5221f", "#c5221f"
 
 NO_NETWORK = "Fix the network to predict"
 EMPTY = "Draw a digit"
+BLANK = "No digit found"
+BLANK_STATUS = ("The canvas is one even shade, so there is no digit to read (the command "
+                "line calls such an image blank). Clear it (Esc) and draw a digit.")
 UNTRAINED = "Untrained network: guesses are random"
 #: after a file or image could not be shown: the canvas (and prediction) are unchanged
 KEPT = "The prediction is for the drawing still on the canvas."
-
-
-def gives_probabilities(net) -> bool:
-    """Whether ``net``'s outputs are probabilities: its last layer is Softmax or Sigmoid."""
-    layers = net.spec.get("layers") or []
-    return bool(layers) and layers[-1].get("type") in PROBABILITY_LAYERS
-
-
-def format_score(value: float) -> str:
-    """A raw output for the label: two decimals, or three significant digits when
-    two decimals would say too little (tiny) or too much (huge)."""
-    a = abs(value)
-    return f"{value:.3g}" if a >= 1000 or 0 < a < 0.01 else f"{value:.2f}"
-
-
-#: round numbers (times a power of ten) for the top of the bars' axis
-NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
-
-
-def nice_ceil(value: float) -> float:
-    """The smallest round number (NICE_STEPS times a power of ten) >= value, or 0
-    for value <= 0: the axis stays still while the outputs change a little."""
-    if value <= 0:
-        return 0.0
-    power = 10.0 ** math.floor(math.log10(value))
-    for m in NICE_STEPS:
-        if m * power >= value * (1 - 1e-9):
-            return m * power
-    return 10 * power
-
-
-class _FitLabel(QLabel):
-    """A one-line label whose font shrinks (down to ``min_pt``) to fit its width.
-
-    Its height stays that of a ``height_pt`` font, so the layout does not jump
-    between a short message and a large prediction.
-    """
-
-    def __init__(self, text: str = "", max_pt: float = 18, height_pt: float = 36,
-                 min_pt: float = 8, parent=None):
-        super().__init__(text, parent)
-        self._max_pt, self._min_pt = max_pt, min_pt
-        big = QFont(self.font())
-        big.setPointSizeF(height_pt)
-        self.setFixedHeight(QFontMetrics(big).height())
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._fit()
-
-    def set_text(self, text: str, max_pt: float) -> None:
-        self._max_pt = max_pt
-        self.setText(text)
-        self._fit()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        font = QFont(self.font())
-        width = max(self.contentsRect().width() - 4, 40)
-        pt = self._max_pt
-        while pt > self._min_pt:
-            font.setPointSizeF(pt)
-            if QFontMetrics(font).horizontalAdvance(self.text()) <= width:
-                break
-            pt -= 1
-        font.setPointSizeF(max(pt, self._min_pt))
-        if font != self.font():
-            self.setFont(font)
-
-
-def _top_aligning_spacer() -> QSpacerItem:
-    """Spare height below a column of labels that, unlike addStretch(), does not make
-    the row "expanding": the panel's spare height goes to the canvas, not this row."""
-    return QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Ignored)
-
-
-class _BarsWidget(pg.PlotWidget):
-    """The output bars' plot, asking for a compact height."""
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), BARS_HEIGHT)
 
 
 class DrawPanel(QWidget):
@@ -147,7 +67,8 @@ class DrawPanel(QWidget):
         self.session = session
         self.setObjectName("drawPanel")
         self.rng = np.random.default_rng()  # picks "Random test digit" (seedable)
-        self._input: np.ndarray | None = None  # the last to_mnist output (None if empty)
+        self._input: np.ndarray | None = None  # what the network gets (None: nothing)
+        self._blank = False  # the canvas has something on it, but no digit (see is_blank)
         self._input_version = -1  # canvas version that _input was made from
         self._sent_version = -1  # canvas version last sent to session.set_drawing
         self._outputs: np.ndarray | None = None
@@ -224,12 +145,12 @@ class DrawPanel(QWidget):
         caption.setToolTip(self.preview.toolTip())
         caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         preview_box.addWidget(caption)
-        preview_box.addItem(_top_aligning_spacer())
+        preview_box.addItem(top_aligning_spacer())
         row.addLayout(preview_box)
 
         text_box = QVBoxLayout()
         text_box.setSpacing(2)
-        self.prediction_label = _FitLabel(EMPTY, max_pt=18, height_pt=36)
+        self.prediction_label = FitLabel(EMPTY, max_pt=18, height_pt=36)
         self.prediction_label.setObjectName("predictionLabel")
         self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignLeft
                                            | Qt.AlignmentFlag.AlignVCenter)
@@ -252,12 +173,12 @@ class DrawPanel(QWidget):
                                         QSizePolicy.Policy.Preferred)
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         text_box.addWidget(self.status_label)
-        text_box.addItem(_top_aligning_spacer())
+        text_box.addItem(top_aligning_spacer())
         row.addLayout(text_box, 1)
         layout.addLayout(row)
 
         # ten output bars
-        self.bars_plot = _BarsWidget(background="w")  # like the training plots
+        self.bars_plot = BarsWidget(background="w")  # like the training plots
         self.bars_plot.setObjectName("probabilityBars")
         self.bars_plot.setMinimumHeight(BARS_MIN_HEIGHT)
         # Maximum: never taller than BARS_HEIGHT (its size hint), shorter if need be
@@ -403,21 +324,31 @@ class DrawPanel(QWidget):
         return None if self._outputs is None else self._outputs.copy()
 
     def network_input(self) -> np.ndarray | None:
-        """The 28 x 28 input the network got (to_mnist of the canvas), None if empty."""
-        return None if self._input is None else self._input.copy()
+        """The 28 x 28 input the network got, as floats in [0, 1]: to_mnist of the
+        drawing, or an MNIST image as it is; None if there is nothing to predict."""
+        return None if self._input is None else as_digit(self._input)
+
+    def _read_canvas(self) -> np.ndarray:
+        """Work out the network's input from the canvas; returns the drawing to announce
+        (the canvas image, or the 28 x 28 image shown as it is)."""
+        canvas = self.canvas
+        source = canvas.source()
+        image = canvas.image() if source is None else as_digit(source)
+        x = None if canvas.is_empty() else to_mnist(image)
+        self._blank = x is not None and is_blank(x)  # the command line's rule
+        if source is not None and x is not None:  # an MNIST image: predicted as it is,
+            x = source if source.dtype == np.uint8 else image  # as the gallery does
+        self._input = None if self._blank else x
+        self._input_version = canvas.version
+        self._show_preview()
+        return image
 
     def predict_now(self) -> None:
         """Predict the canvas with the latest weights and show the result."""
         self._draw_timer.stop()
         self._weights_timer.stop()
         canvas = self.canvas
-        drawing_changed = canvas.version != self._input_version
-        image = None
-        if drawing_changed:
-            image = canvas.image()
-            self._input = None if canvas.is_empty() else to_mnist(image)
-            self._input_version = canvas.version
-            self._show_preview()
+        image = self._read_canvas() if canvas.version != self._input_version else None
 
         net = self.session.predictor()
         outputs = None
@@ -442,7 +373,7 @@ class DrawPanel(QWidget):
         if canvas.version != self._sent_version:
             self._sent_version = canvas.version
             if image is None:
-                image = canvas.image()
+                image = self._read_canvas()
             self.session.set_drawing(None if self._input is None else image)
         self.predicted.emit(None if outputs is None else outputs.copy())
 
@@ -451,22 +382,21 @@ class DrawPanel(QWidget):
         trained = self.session.trained
         label = self.prediction_label
         grey = self._grey()
+        said = None
         if net is None:
             label.set_text(NO_NETWORK, 15)
             label.setStyleSheet(f"color: {ERROR};")
         elif outputs is None:
-            label.set_text(problem or EMPTY, 18 if not problem else 13)
+            text = problem or (BLANK if self._blank else EMPTY)
+            label.set_text(text, 18 if not problem else 13)
             label.setStyleSheet(f"color: {ERROR};" if problem else f"color: {grey};")
         else:
-            k = int(outputs.argmax())
-            if gives_probabilities(net):
-                label.set_text(f"{k} - {outputs[k] * 100:.0f}%", 36)
-            else:  # ReLU, Tanh or Dense outputs are no probabilities: no %
-                label.set_text(f"{k} - score {format_score(float(outputs[k]))}", 36)
-            label.setStyleSheet("" if trained else f"color: {grey};")
+            said = words.verdict(outputs, gives_probabilities(net), trained, self._truth)
+            label.set_text(said.text, said.size)
+            label.setStyleSheet("" if said.tone == words.ANSWER else f"color: {grey};")
 
         heights = np.zeros(10) if outputs is None else outputs
-        winner = None if outputs is None else int(outputs.argmax())
+        winner = None if said is None else said.winner
         hi, lo = (WINNER, OTHERS) if trained else (UNTRAINED_WINNER, UNTRAINED_OTHERS)
         brushes = [hi if i == winner else lo for i in range(10)]
         self.bars.setOpts(height=heights, brushes=brushes)
@@ -477,20 +407,13 @@ class DrawPanel(QWidget):
             bottom = -nice_ceil(-float(heights.min()))
             self._set_y_range((bottom, top) if top > bottom else (0.0, 1.0))
 
-        # the true label of a test image, right or wrong
-        if self._truth is None or self._input is None:
-            self.truth_label.setText("")
-            self.truth_label.setVisible(False)
-        else:
-            text = f"True label: {self._truth}"
-            colour = ""
-            if winner is not None:
-                ok = winner == self._truth
-                text += " - correct" if ok else f" - the network says {winner}"
-                colour = f"color: {RIGHT if ok else WRONG};"
-            self.truth_label.setText(text)
-            self.truth_label.setStyleSheet(colour)
-            self.truth_label.setVisible(True)
+        # the true label of a test image: right or wrong only for a trained answer
+        truth = "" if self._truth is None or self._input is None else (
+            said.truth if said is not None else f"True label: {self._truth}")
+        tone = {words.RIGHT: f"color: {RIGHT};", words.WRONG: f"color: {WRONG};"}
+        self.truth_label.setText(truth)
+        self.truth_label.setStyleSheet(tone.get(said.truth_tone, "") if said else "")
+        self.truth_label.setVisible(bool(truth))
 
         # one status line: file problems first, then the network's state
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -504,6 +427,8 @@ class DrawPanel(QWidget):
         elif net is None:
             status, colour = ("The network is not valid yet: see the builder on the left",
                               grey)
+        elif self._blank:
+            status, colour = BLANK_STATUS, grey
         elif not trained:
             status, colour = UNTRAINED, grey
         elif self.session.training_state != "idle":
@@ -546,7 +471,7 @@ class DrawPanel(QWidget):
         if self._input is None:
             pixels = np.zeros((28, 28), np.uint8)
         else:
-            pixels = np.ascontiguousarray(np.rint(self._input * 255), dtype=np.uint8)
+            pixels = np.ascontiguousarray(np.rint(self.network_input() * 255), dtype=np.uint8)
         image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
         self.preview.setPixmap(QPixmap.fromImage(image).scaled(
             side, side, Qt.AspectRatioMode.IgnoreAspectRatio,
