@@ -25,6 +25,7 @@ from ..nn import (
 )
 from ..nn.spec import INPUT_SHAPE, SpecReport, format_shape
 from .layer_stack import LayerStack
+from .weight_shapes import loses_weights
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 
@@ -100,12 +101,8 @@ class Session(QObject):
         """True if switching to ``spec`` would lose trained weights."""
         if not self.trained:
             return False
-        report = self._check(spec)
-        if not report.ok:
-            return True
-        new = Network(spec, seed=self.hyper["seed"], init=self.hyper["init"])
-        old_n = sum(1 for layer in self.model.network.layers if layer.trainable)
-        return transfer_weights(self.model.network, new) < old_n
+        # from the shapes alone: building the network would allocate all its weights
+        return loses_weights(self._check(self.model.network.spec), self._check(spec))
 
     def set_hyper(self, **changes) -> list[str]:
         """Change training settings; returns the problems (nothing changes if any)."""
