@@ -69,7 +69,7 @@ def valid_shares(value, count: int) -> tuple[float, ...] | None:
         shares = tuple(float(v) for v in value)
     except (TypeError, ValueError):
         return None
-    if not all(0.05 <= v <= 0.9 for v in shares) or not 0.9 <= sum(shares) <= 1.1:
+    if not all(0.1 <= v <= 0.8 for v in shares) or not 0.9 <= sum(shares) <= 1.1:
         return None
     return shares
 
