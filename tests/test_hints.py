@@ -216,3 +216,21 @@ def test_no_epoch_estimate_while_training(builder, monkeypatch):
     assert panel.hints == [] and not panel.hint_banner.isVisible()
     session.set_training_state("idle")
     assert keys(panel.hints) == [("slow-epoch", None)]
+
+
+def test_start_stays_enabled_with_hints(qtbot, small_split):
+    from PySide6.QtWidgets import QPushButton
+
+    from playground.ui.main_window import MainWindow
+    from playground.ui.session import Session
+
+    window = MainWindow(Session(data=small_split))
+    qtbot.addWidget(window)
+    start = window.findChild(QPushButton, "startButton")
+    assert start.isEnabled()
+    window.builder.add_layer("Softmax", 2)  # Flatten, Dense, Softmax, Sigmoid, ...
+    assert {h.key for h in window.builder.hints} == {"softmax-not-last", "two-activations"}
+    window.session.set_hyper(optimizer="adam", lr=1.0)
+    assert len(window.builder.hints) == 3
+    assert start.isEnabled()  # hints are advice: training can start
+    window.shutdown()
