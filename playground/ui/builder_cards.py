@@ -185,7 +185,8 @@ class LayerCard(_CardBase):
 
     Attributes for tests and automation: ``index``, ``kind``, ``type_label``,
     ``units_spin`` (Dense only, else None), ``shape_label`` (e.g. "784"), ``params_label``,
-    ``error_label``, ``remove_button``, ``output_shape``, ``params``, ``error``, ``selected``.
+    ``error_label``, ``remove_button``, ``output_shape``, ``params``, ``error``, ``selected``,
+    ``hint_label`` and ``hints`` (advice about this layer, from playground.state.hints).
     """
 
     clicked = Signal(int)
