@@ -361,6 +361,8 @@ class TrainingPlots(QWidget):
             self.markers.unmark(NETWORK, position)
         for key, curve in self.curves.items():
             _color_curve(curve, STALE if stale else CURVE_COLORS[key])
+        for _, item in self._old:  # earlier segments: measured on the old network too
+            _color_curve(item, STALE if stale else item.own_color)
         self._show_legend()
 
     def _new_segment(self) -> None:
@@ -376,6 +378,7 @@ class TrainingPlots(QWidget):
                          "o" if key == "test_accuracy" else None)
             old.setData(s.x.copy(), s.y.copy())
             old.setZValue(-1)
+            old.own_color = STALE if self.stale else CURVE_COLORS[key]
             self._old.append((plot, old))
             if key == "train_loss":
                 lo, hi = self._old_loss

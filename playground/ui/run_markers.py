@@ -103,6 +103,7 @@ class ChangeWatch:
         self._log = log
         self._measured_spec = None  # the network the history was measured on
         self._settings = None  # (loss, optimizer) the last loss segment was trained with
+        self._marked = None  # the label of the setting marker shown, if any
 
     def _current(self) -> tuple[dict | None, tuple[str, str]]:
         model = self.session.model
@@ -114,6 +115,7 @@ class ChangeWatch:
         """The history (plotted afresh, or growing in a run) belongs to this network and
         these settings."""
         self._measured_spec, self._settings = self._current()
+        self._marked = None
 
     @property
     def stale(self) -> bool:
@@ -139,7 +141,11 @@ class ChangeWatch:
         _, now = self._current()
         position = self._position()
         if now == self._settings:
-            self.plots.unmark_setting(position)
+            if self._marked is not None:
+                self.plots.unmark_setting(position)
+                self._log(f"Changed back at epoch {position:.2f}: the loss and optimizer "
+                          f"the curves were trained with.")
+            self._marked = None
             return
         parts = []
         if now[0] != self._settings[0]:
@@ -147,6 +153,9 @@ class ChangeWatch:
         if now[1] != self._settings[1]:
             parts.append(f"optimizer: {OPTIMIZER_TITLES.get(now[1], now[1])}")
         label = ", ".join(parts)
+        if label == self._marked:
+            return
+        self._marked = label
         loss_changed = now[0] != self._settings[0]
         tip = (f"From here on: {label}."
                + (" The loss curve starts again: a loss of another kind has other values."
