@@ -165,6 +165,7 @@ class BuilderPanel(QWidget):
         self.banner.setObjectName("specBanner")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setContentsMargins(7, 4, 7, 4)  # not padding: see HintBanner
         self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.banner)
         self.hint_banner = HintBanner()
@@ -372,7 +373,7 @@ class BuilderPanel(QWidget):
         self.banner.setProperty("ok", report.ok)
         self.banner.setStyleSheet(
             f"QLabel#specBanner {{ background: {colors[0]}; color: {colors[1]};"
-            f" border: 1px solid {colors[2]}; border-radius: 4px; padding: 5px 8px; }}")
+            f" border: 1px solid {colors[2]}; border-radius: 4px; }}")
         self.banner.setToolTip("\n".join(str(e) for e in report.errors)
                                or "The network is valid: press Start to train it")
         self._refresh_hints()

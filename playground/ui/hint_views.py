@@ -44,9 +44,12 @@ class HintBanner(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.hints: list = []
         back, text, border = HINT_COLORS[is_dark(self)]
+        # margins, not stylesheet padding: with padding, a wrapped label asks for more
+        # height than its text takes
+        self.setContentsMargins(7, 4, 7, 4)
         self.setStyleSheet(
             f"QLabel#hintBanner {{ background: {back}; color: {text};"
-            f" border: 1px solid {border}; border-radius: 4px; padding: 5px 8px; }}")
+            f" border: 1px solid {border}; border-radius: 4px; }}")
         self.hide()
 
     def set_hints(self, hints: list) -> None:
