@@ -397,6 +397,50 @@ def test_inside_view_pipeline_matches_to_mnist(session, qtbot):
     assert view.stack.empty and view.steps is None
 
 
+def _clipped(label, view) -> bool:
+    """A label cut by its own size or by the view's edge."""
+    right = label.mapTo(view, label.rect().topRight()).x()
+    if right > view.width():
+        return True
+    if label.wordWrap():
+        return label.heightForWidth(label.width()) > label.height()
+    return label.sizeHint().width() > label.width()
+
+
+@pytest.mark.parametrize("width", [330, 480, 900])
+def test_inside_view_uses_the_width_and_cuts_nothing(session, qtbot, width):
+    from PySide6.QtWidgets import QLabel
+
+    view = InsideView(session)
+    qtbot.addWidget(view)
+    view.resize(width, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    train(session)
+    session.set_drawing(canvas_drawing(session.data.test_x[0]))
+    qtbot.waitUntil(lambda: view.top_units.isVisible())
+    qtbot.wait(20)  # the layouts settle
+    for key, step in view.step_widgets.items():
+        for label in (step.caption, step.size_label):
+            assert not _clipped(label, view), (width, key, label.text())
+    # every one of the "8 most active units" is on screen, inside the view
+    top = view.top_units
+    assert top.title.text().startswith("The 8 most active units")
+    assert top.shown_units() == 8
+    for cell, _, _ in top.cells:
+        assert cell.mapTo(view, cell.rect().topRight()).x() <= view.width()
+    # layer titles and readouts: side by side when they fit, else folded; never cut
+    for widget in view._layer_widgets:
+        for label in (widget.title, widget.readout):
+            assert label.width() >= min(label.sizeHint().width(), widget.width()), (
+                width, label.text())
+            assert label.mapTo(view, label.rect().topRight()).x() <= view.width()
+    assert not any(_clipped(label, view) for label in view.findChildren(QLabel)
+                   if label.isVisible() and label.wordWrap())
+    if width >= 900:  # wide: one row of large pictures, the pipeline as large as allowed
+        assert top.columns == 8 and top.unit_px > 52
+
+
 def test_inside_view_with_an_empty_drawing_and_a_deeper_network(session, qtbot):
     view = shown(qtbot, InsideView(session))
     session.set_drawing(np.zeros((50, 50), np.float32))

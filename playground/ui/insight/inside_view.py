@@ -9,7 +9,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -24,7 +26,10 @@ from ...nn import analysis
 from .common import EmptyState, Throttle, digit_pixmap, weight_pixmap
 
 STEP_SIZE = 112  # pixels per pipeline picture (adapts to the width: STEP_MIN..STEP_MAX)
-STEP_MIN, STEP_MAX = 72, 168
+STEP_MIN, STEP_MAX = 44, 168
+STEP_PAD = 10  # a step is this much wider than its picture, for its caption
+ARROW_PX = 20  # the arrows between the steps
+PIPE_SPACING = 4
 STEPS = [  # (key of to_mnist's steps, caption, tooltip)
     ("input", "What you drew",
      "The canvas, with ink normalised to 0..1 against the background"),
@@ -42,6 +47,13 @@ EMPTY = ("Draw a digit on the canvas to see it travel through the network: the s
          "that turn your drawing into a 28 x 28 input, then what every layer makes of it.")
 SEQUENTIAL = "viridis"
 DIVERGING = "CET-D1"
+
+
+def step_size(width: int) -> int:
+    """The pipeline pictures' size for a view ``width`` pixels wide: four pictures, their
+    caption margins and three arrows fit (down to STEP_MIN)."""
+    room = width - 16 - 3 * ARROW_PX - 8 * PIPE_SPACING - 4 * (STEP_PAD + 2)
+    return max(STEP_MIN, min(STEP_MAX, room // 4))
 
 
 def strip_shape(units: int) -> tuple[int, int]:
@@ -62,9 +74,13 @@ class StepImage(QWidget):
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setFrameShape(QFrame.Shape.Box)
         self.picture.setStyleSheet("background: black;")
-        self.caption = QLabel(caption)
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.caption = QLabel(caption.replace(" x ", "\u00a0x\u00a0"))  # "20 x 20" stays whole
+        self.caption.setObjectName("stepCaption")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.caption.setWordWrap(True)  # a narrow view wraps the caption, never cuts it
         self.size_label = QLabel(" ")
+        self.size_label.setObjectName("stepSize")
+        self.size_label.setWordWrap(True)
         self.size_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.size_label.setStyleSheet("color: palette(mid);")
         self.setToolTip(tip)
@@ -74,6 +90,12 @@ class StepImage(QWidget):
         lay.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(self.caption)
         lay.addWidget(self.size_label)
+        lay.addStretch(1)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """As wide as the picture, a little more for short words; captions wrap inside."""
+        self.setFixedWidth(self.size + 2 + STEP_PAD)
 
     def set_image(self, image: np.ndarray | None) -> None:
         self.image = image
@@ -89,6 +111,7 @@ class StepImage(QWidget):
         if size != self.size:
             self.size = size
             self.picture.setFixedSize(size + 2, size + 2)
+            self._fit_width()
             self.set_image(self.image)
 
 
@@ -98,11 +121,16 @@ class LayerPlot(QWidget):
     def __init__(self, title: str, parent=None):
         super().__init__(parent)
         self.title = QLabel(title)
+        self.title.setObjectName("layerTitle")
         self.readout = QLabel(" ")
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.readout)
+        self.readout.setObjectName("layerReadout")
+        # never hold the view wider than it is: fold() puts the readout under the title
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setMinimumWidth(1)
+        self.head = head = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        head.setSpacing(8)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.readout, 0, Qt.AlignmentFlag.AlignRight)
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
         self.plot.setMenuEnabled(False)
@@ -113,6 +141,27 @@ class LayerPlot(QWidget):
         lay.setSpacing(1)
         lay.addLayout(head)
         lay.addWidget(self.plot)
+
+    def fold(self, width: int | None = None) -> None:
+        """Title and readout side by side if both fit in ``width``, else one under the
+        other (so a narrow view cuts neither)."""
+        width = self.width() if width is None else width
+        need = (self.title.sizeHint().width() + self.readout.sizeHint().width()
+                + self.head.spacing())
+        direction = (QBoxLayout.Direction.LeftToRight if need <= width
+                     else QBoxLayout.Direction.TopToBottom)
+        if self.head.direction() != direction:
+            self.head.setDirection(direction)
+            align = (Qt.AlignmentFlag.AlignRight if direction == QBoxLayout.Direction.LeftToRight
+                     else Qt.AlignmentFlag.AlignLeft)
+            self.head.setAlignment(self.readout, align)
+        self.folded = direction == QBoxLayout.Direction.TopToBottom
+
+    folded = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.fold(event.size().width())
 
 
 class LayerStrip(LayerPlot):
@@ -159,6 +208,7 @@ class LayerStrip(LayerPlot):
         if active is not None:
             text += f", {active:,} strongly on"
         self.readout.setText(text)
+        self.fold()
 
     def _on_mouse(self, pos) -> None:
         p = self.image.mapFromScene(pos)
@@ -197,27 +247,46 @@ class OutputBars(LayerPlot):
             self.plot.setYRange(min(lo, 0), max(hi, 0) or 1, padding=0.05)
         if n:
             self.readout.setText(f"says <b>{best}</b> ({v[best]:.2f})")
+        self.fold()
 
 
 TOP_UNITS = 8  # first-layer units shown with their weight pictures
-UNIT_PX = 52
+UNIT_PX = 52  # their pictures' size (adapts to the width: UNIT_MIN..UNIT_MAX)
+UNIT_MIN, UNIT_MAX = 40, 72
+UNIT_GAP = 8
+
+
+def unit_grid(width: int, n: int = TOP_UNITS) -> tuple[int, int]:
+    """(columns, picture size) for ``n`` unit pictures in ``width`` pixels: one row of
+    pictures as large as fit, else two rows (or more) of pictures at least UNIT_MIN."""
+    for rows in range(1, n + 1):
+        cols = math.ceil(n / rows)
+        size = (width - (cols - 1) * UNIT_GAP) // cols - 4
+        if size >= UNIT_MIN or cols == 1:
+            return cols, max(UNIT_MIN // 2, min(UNIT_MAX, size))
+    return 1, UNIT_MIN
 
 
 class TopUnits(QWidget):
     """The first hidden layer's most active units for the drawing, each with the weight
-    picture that says what it looks for."""
+    picture that says what it looks for. All of them are shown: a narrow view puts them
+    on two rows."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.units = np.zeros(0, np.int64)
+        self.columns, self.unit_px = TOP_UNITS, UNIT_PX
+        self._tiles: np.ndarray | None = None
         self._lut = pg.colormap.get(DIVERGING).getLookupTable(nPts=256)
         self.title = QLabel()
         self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setToolTip("The units of the first layer that respond most to the drawing. "
                               "Each picture is the unit's weights: red pixels excite it, blue "
                               "ones inhibit it (the same pictures as in the Weights tab).")
-        row = QHBoxLayout()
-        row.setSpacing(8)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(UNIT_GAP)
+        self.grid.setVerticalSpacing(4)
         self.cells: list[tuple[QWidget, QLabel, QLabel]] = []  # (cell, picture, caption)
         for _ in range(TOP_UNITS):
             picture = QLabel()
@@ -230,36 +299,61 @@ class TopUnits(QWidget):
             box.setSpacing(1)
             box.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
             box.addWidget(caption)
-            row.addWidget(cell)
             self.cells.append((cell, picture, caption))
-        row.addStretch(1)
+        self._place()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(self.title)
-        lay.addLayout(row)
+        lay.addLayout(self.grid)
+
+    def _place(self) -> None:
+        for k, (cell, _, _) in enumerate(self.cells):
+            self.grid.removeWidget(cell)
+            row, col = divmod(k, self.columns)
+            self.grid.addWidget(cell, row, col, Qt.AlignmentFlag.AlignLeft)
+        for col in range(TOP_UNITS + 1):
+            self.grid.setColumnStretch(col, 1 if col == self.columns else 0)
 
     def set_room(self, width: int) -> None:
-        """Show as many units as fit in ``width`` pixels (at least 3)."""
-        fit = max(3, min(TOP_UNITS, width // (UNIT_PX + 22)))
-        for k, (cell, _, _) in enumerate(self.cells):
-            cell.setVisible(k < fit)
+        """Lay the pictures out for ``width`` pixels: as large as fit, wrapping if needed."""
+        columns, size = unit_grid(width)
+        if (columns, size) == (self.columns, self.unit_px):
+            return
+        self.columns, self.unit_px = columns, size
+        self._place()
+        for _, picture, _ in self.cells:
+            picture.setFixedSize(size, size)
+        self._paint()
 
     def set_units(self, name: str, values: np.ndarray, top: np.ndarray,
                   tiles: np.ndarray) -> None:
         """Show units ``top`` (their outputs in ``values``, their weights ``tiles``)."""
         self.units = top
+        self._tiles = tiles
         self.title.setText(f"The {len(top)} most active units of {name.split(' > ')[0]} "
                            "and what they look for (their weights):")
-        for k, (_, picture, caption) in enumerate(self.cells):
+        for k, (cell, picture, caption) in enumerate(self.cells):
+            cell.setVisible(k < len(top))
             if k < len(top):
                 u = int(top[k])
-                picture.setPixmap(weight_pixmap(tiles[k], UNIT_PX, self._lut))
                 caption.setText(f"unit {u}\n{values[u]:.2f}")
                 picture.setToolTip(f"Unit {u} outputs {values[u]:.3f} for this drawing")
             else:
                 picture.clear()
                 caption.setText("")
+        self._paint()
+
+    def shown_units(self) -> int:
+        """How many unit pictures are on screen."""
+        return sum(1 for cell, _, _ in self.cells if not cell.isHidden())
+
+    def _paint(self) -> None:
+        if self._tiles is None:
+            return
+        for k, (_, picture, _) in enumerate(self.cells):
+            if k < len(self._tiles):
+                picture.setPixmap(weight_pixmap(self._tiles[k], self.unit_px, self._lut))
 
 
 class InsideView(QWidget):
@@ -280,13 +374,14 @@ class InsideView(QWidget):
 
         self.step_widgets = {}
         pipeline = QHBoxLayout()
-        pipeline.setSpacing(6)
+        pipeline.setSpacing(PIPE_SPACING)
         pipeline.addStretch(1)
         for i, (key, caption, tip) in enumerate(STEPS):
             if i:
                 arrow = QLabel("\u2192")
                 arrow.setStyleSheet("font-size: 18pt; color: palette(mid);")
                 arrow.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                arrow.setFixedWidth(ARROW_PX)
                 pipeline.addWidget(arrow)
             widget = StepImage(caption, tip)
             widget.setObjectName(f"step_{key}")
@@ -436,10 +531,10 @@ class InsideView(QWidget):
         super().resizeEvent(event)
         # the pipeline pictures and the top units grow and shrink with the view
         width = event.size().width()
-        size = max(STEP_MIN, min(STEP_MAX, (width - 140) // 4 - 12))
+        size = step_size(width)
         for widget in self.step_widgets.values():
             widget.set_size(size)
-        self.top_units.set_room(width - 30)
+        self.top_units.set_room(width - 40)  # the margins and the scroll bar
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
