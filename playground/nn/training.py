@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Model
+from .divergence import REFERENCE_SAMPLES, DivergenceGuard, constant, saturation
+from .layers import Softmax
+from .network import Model, Network
 from .optimizers import make_optimizer
 from .spec import format_shape
-
-DIVERGENCE_FACTOR = 10.0  # a smoothed loss this many times its starting value diverged
-SMOOTHING = 0.1  # weight of the newest batch in the smoothed loss
-REFERENCE_SAMPLES = 1000  # training images that measure the loss at the start
-LOSS_FLOOR = 0.1  # a well-trained network's tiny loss does not make noise look like divergence
 
 
 @dataclass
@@ -165,12 +162,17 @@ class Trainer:
         rng = np.random.default_rng([int(h["seed"]), first_epoch, model.samples_seen])
         eye = np.eye(10, dtype=net.dtype)
         self.status, self.message = "running", ""
+        guard = start_guard(net, self.loss, d.train_x[:REFERENCE_SAMPLES],
+                            d.train_y[:REFERENCE_SAMPLES], n)
+        # the one copy of the last good weights: the weights at a healthy report become
+        # good once the next batch's loss (measured before its step) is sound
         last_good = net.get_weights()
-        pending = None  # weights at the last report, good once a batch ran on them
-        k = min(REFERENCE_SAMPLES, n)
-        start_loss = self.loss.value(net.forward(d.train_x[:k]), eye[d.train_y[:k]])
-        smoothed = start_loss
-        limit = DIVERGENCE_FACTOR * max(start_loss, LOSS_FLOOR)
+        pending = False
+
+        def confirm(loss: float) -> None:
+            if guard.good(loss):
+                net.copy_weights_to(last_good)
+
         samples = 0
         train_seconds = 0.0
 
@@ -202,19 +204,13 @@ class Trainer:
                     # divergence is judged from the loss: overflow warnings are noise
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                         loss, a = net.train_batch(xs[b * bs:(b + 1) * bs], eye[yb],
-                                                  self.loss, self.optimizer)
-                    smoothed += SMOOTHING * (loss - smoothed)
-                    if not math.isfinite(smoothed):
-                        self._diverged(last_good, "the loss became infinite or NaN")
+                                                  self.loss, self.optimizer,
+                                                  confirm if pending else None)
+                    pending = False
+                    why = guard.batch(loss)
+                    if why is not None:
+                        self._diverged(last_good, why)
                         return
-                    if smoothed > limit:
-                        self._diverged(last_good, f"the loss grew from {start_loss:.3g} "
-                                                  f"to {smoothed:.3g}")
-                        return
-                    if pending is not None:  # this batch ran on the last report's weights
-                        if loss <= limit:
-                            last_good = pending
-                        pending = None
                     m = len(yb)
                     win_loss += loss * m
                     win_correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
@@ -228,7 +224,12 @@ class Trainer:
                     train_seconds += dt
                     samples += win_n
                     mean_loss = win_loss / win_n
-                    pending = net.get_weights()
+                    with np.errstate(all="ignore"):
+                        why = guard.report(win_correct, win_n, net.weight_norm(), a)
+                    if why is not None:
+                        self._diverged(last_good, why)
+                        return
+                    pending = guard.healthy
                     epoch_loss += win_loss
                     epoch_correct += win_correct
                     val = None
@@ -288,3 +289,26 @@ class Trainer:
         except ImportError:  # pragma: no cover - optional speed-up
             return contextlib.nullcontext()
         return threadpool_limits(limits=threads, user_api="blas")
+
+
+def start_guard(net: Network, loss, x: np.ndarray, labels: np.ndarray,
+                epoch_samples: int) -> DivergenceGuard:
+    """A divergence guard for a run starting from ``net``'s weights, measured on the
+    reference images ``x`` (in chunks, so a wide network stays within its memory)."""
+    eye = np.eye(10, dtype=net.dtype)
+    total, correct, saturated, same = 0.0, 0, 0.0, None
+    with np.errstate(all="ignore"):
+        for i in range(0, len(x), net.eval_rows):
+            xb, yb = x[i:i + net.eval_rows], labels[i:i + net.eval_rows]
+            a = net.forward(xb)
+            total += loss.value(a, eye[yb]) * len(xb)
+            correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
+            saturated += saturation(a) * len(xb)
+            if same is None:
+                same = constant(a)
+        norm = net.weight_norm()
+    k = max(1, len(x))
+    softmax = isinstance(net.layers[-1], Softmax)  # see divergence.saturation
+    return DivergenceGuard(total / k, start_accuracy=correct / k, start_norm=norm,
+                           start_saturation=saturated / k if softmax else None,
+                           start_constant=same, epoch_samples=epoch_samples)
