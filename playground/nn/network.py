@@ -10,6 +10,7 @@ import numpy as np
 
 from .layers import INITS, Layer
 from .losses import LOSSES, make_loss
+from .memory import activation_row_bytes, eval_chunk_rows
 from .optimizers import OPTIMIZERS
 from .spec import format_shape, make_layer, validate_spec
 
@@ -34,6 +35,11 @@ class Network:
             shape = layer.output_shape(shape)
         trainable = [i for i, layer in enumerate(self.layers) if layer.trainable]
         self._first_trainable = trainable[0] if trainable else len(self.layers)
+        # rows evaluated at once: a 60,000-unit layer over 10,000 images would be 2.4 GB
+        self.eval_rows = eval_chunk_rows(activation_row_bytes(
+            self.input_shape, [(type(layer).__name__, shape)
+                               for layer, shape in zip(self.layers, self.shapes, strict=True)],
+            self.dtype.itemsize))
 
     # -- forward and backward ------------------------------------------------
     def as_input(self, x: np.ndarray) -> np.ndarray:
@@ -62,10 +68,16 @@ class Network:
         for i in range(last, self._first_trainable - 1, -1):
             delta = self.layers[i].backward(delta, need_input_grad=i > self._first_trainable)
 
-    def train_batch(self, x, y, loss, optimizer) -> tuple[float, np.ndarray]:
-        """One step of gradient descent on a mini-batch; returns (loss, outputs)."""
+    def train_batch(self, x, y, loss, optimizer, before_step=None) -> tuple[float, np.ndarray]:
+        """One step of gradient descent on a mini-batch; returns (loss, outputs).
+
+        ``before_step(loss)``, if given, is called once the loss of the weights as they
+        were is known and before the optimizer changes them.
+        """
         a = self.forward(x)
         value = loss.value(a, y)
+        if before_step is not None:
+            before_step(value)
         if loss.fuses_with(self.layers[-1]):
             self.backward(loss.fused_delta(a, y), skip_last=True)
         else:
@@ -74,12 +86,20 @@ class Network:
         return value, a
 
     # -- using the network ---------------------------------------------------
-    def predict_proba(self, x: np.ndarray, batch_size: int = 10_000) -> np.ndarray:
-        """Outputs (n, 10) for inputs (n, *input_shape), in batches to bound memory."""
-        if len(x) <= batch_size:
+    def predict_proba(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Outputs (n, 10) for inputs (n, *input_shape), in chunks of ``batch_size`` rows
+        (``eval_rows`` by default: the activations of a chunk stay within a fixed budget,
+        however wide the layers)."""
+        rows = self.eval_rows if batch_size is None else max(1, int(batch_size))
+        if len(x) <= rows:
             return self.forward(x)
-        return np.concatenate([self.forward(x[i:i + batch_size])
-                               for i in range(0, len(x), batch_size)])
+        out = None
+        for i in range(0, len(x), rows):
+            a = self.forward(x[i:i + rows])
+            if out is None:
+                out = np.empty((len(x), *a.shape[1:]), dtype=a.dtype)
+            out[i:i + len(a)] = a
+        return out
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.predict_proba(x).argmax(axis=1)
@@ -89,12 +109,29 @@ class Network:
         return int((self.predict(x) == labels).sum())
 
     # -- weights ---------------------------------------------------------------
+    def parameters(self) -> list[np.ndarray]:
+        """The live parameter arrays (not copies): [w1, b1, w2, b2, ...]."""
+        return [p for layer in self.layers if layer.trainable for p in layer.params()]
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter array: [w1, b1, w2, b2, ...]."""
-        return [p.copy() for layer in self.layers if layer.trainable for p in layer.params()]
+        return [p.copy() for p in self.parameters()]
+
+    def copy_weights_to(self, weights: list[np.ndarray]) -> None:
+        """Copy the weights into arrays from ``get_weights`` (no new memory)."""
+        for w, p in zip(weights, self.parameters(), strict=True):
+            np.copyto(w, p)
+
+    def weight_norm(self) -> float:
+        """The Euclidean norm of all the parameters together."""
+        total = 0.0
+        for p in self.parameters():
+            flat = p.reshape(-1)
+            total += float(np.dot(flat, flat))
+        return math.sqrt(total)
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
-        params = [p for layer in self.layers if layer.trainable for p in layer.params()]
+        params = self.parameters()
         if len(weights) != len(params):
             raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
         for p, w in zip(params, weights, strict=True):
@@ -111,7 +148,10 @@ class Network:
         for layer, mine in zip(other.layers, self.layers, strict=True):
             if mine.trainable:
                 layer.w, layer.b = mine.w.copy(), mine.b.copy()
-                layer.nabla_w, layer.nabla_b = np.zeros_like(layer.w), np.zeros_like(layer.b)
+                # np.zeros takes its pages from the system only when they are written to:
+                # a snapshot that only predicts costs one copy of the weights, not two
+                layer.nabla_w = np.zeros(layer.w.shape, layer.w.dtype)
+                layer.nabla_b = np.zeros(layer.b.shape, layer.b.dtype)
         return other
 
     @property
