@@ -604,6 +604,26 @@ def test_dataset_digit_buttons_fit_when_narrow(mnist, qtbot):
     assert view.digit_buttons[ALL].text() == f"All\n{len(session.data.train_y):,}"
 
 
+@pytest.mark.parametrize("width", [330, 900])
+def test_dataset_paging_row_folds_when_narrow(session, qtbot, width):
+    """The set, the page and its buttons are one row when they fit; in a narrow centre
+    column the buttons go under them instead of cutting the page text."""
+    view = DatasetView(session)
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: "of" in view.page_label.text())
+    assert view.width() == width  # the view asks for no more than it gets
+    qtbot.wait(20)
+    label = view.page_label
+    assert label.width() >= label.sizeHint().width(), label.text()
+    for widget in (view.set_combo, label, view.prev_button, view.next_button):
+        assert widget.mapTo(view, widget.rect().topRight()).x() < view.width()
+    same_row = view.next_button.y() == view.set_combo.y()
+    assert same_row == (width >= 900)
+
+
 def test_gallery_handles_many_images(qtbot):
     from playground.ui.insight.gallery import ImageGallery
 
