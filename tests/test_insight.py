@@ -262,6 +262,28 @@ def test_confusion_matrix_after_an_epoch(session, qtbot):
     assert "after epoch 1" in view.summary.text()
 
 
+@pytest.mark.parametrize("width", [330, 480])
+def test_confusion_matrix_fits_a_narrow_column(session, qtbot, width):
+    """No figure is elided ("10..." for 100.0%), and the view asks for no more width than a
+    narrow centre column has (the table scrolls sideways at the very narrowest)."""
+    view = ConfusionView(session)
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    train(session)
+    evaluated(qtbot, view)
+    assert view.width() == width and view.minimumSizeHint().width() <= width
+    table = view.table
+    metrics = table.fontMetrics()
+    share = table.horizontalHeader().sectionSize(10)
+    assert share >= metrics.horizontalAdvance("100.0%")
+    digits = min(table.horizontalHeader().sectionSize(c) for c in range(10))
+    assert digits >= metrics.horizontalAdvance("8888")
+    if width >= 480:  # all eleven columns on screen
+        assert not table.horizontalScrollBar().isVisible()
+
+
 def test_clicking_a_cell_opens_its_images(session, qtbot):
     view = shown(qtbot, ConfusionView(session))
     train(session)

@@ -58,9 +58,19 @@ class ConfusionView(EvaluatedView):
             self.table.verticalHeaderItem(d).setToolTip(f"The true digit is {d}")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # ten digit columns fit a narrow centre column: a slightly smaller font, and columns
+        # never narrower than a four-digit count needs (no "1..." for 1,135)
+        font = self.table.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.table.setFont(font)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header.setMinimumSectionSize(self.table.fontMetrics().horizontalAdvance("8888") + 4)
+        # the share column is as wide as "100.0%" needs, never elided ("10...")
+        header.setSectionResizeMode(ACC_COL, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(ACC_COL, self.table.fontMetrics().horizontalAdvance("100.0%") + 12)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setMinimumSectionSize(30)
         self.table.verticalHeader().setMinimumSectionSize(18)
         self.table.setMinimumHeight(200)
         self.table.setCornerButtonEnabled(False)
@@ -88,6 +98,7 @@ class ConfusionView(EvaluatedView):
 
         self.confused = QLabel()
         self.confused.setObjectName("mostConfused")
+        self.confused.setWordWrap(True)  # a narrow column wraps it instead of widening
         self.confused.setToolTip("The mistake the network makes most often; click to see them")
         self.confused.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                               | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
