@@ -3,6 +3,7 @@
 Pure NumPy; nothing here imports Qt.
 """
 
+from .divergence import DivergenceGuard
 from .layers import (
     INITS,
     LAYER_HELP,
@@ -16,6 +17,13 @@ from .layers import (
     Tanh,
 )
 from .losses import CrossEntropy, SquaredError, make_loss, one_hot
+from .memory import (
+    DEFAULT_BUDGET,
+    MemoryEstimate,
+    check_training_memory,
+    estimate_training_memory,
+    format_bytes,
+)
 from .network import DEFAULT_HYPER, Model, Network, check_hyper, transfer_weights
 from .optimizers import SGD, Adam, Momentum, make_optimizer, sgd
 from .presets import PRESETS, preset
@@ -30,5 +38,6 @@ __all__ = [
     "make_optimizer", "sgd",
     "PRESETS", "preset", "ModelFileError", "load_model", "save_model", "SpecError",
     "SpecReport", "check_spec", "format_shape", "validate_spec", "EpochEnd", "Progress",
-    "RunResult", "Trainer",
+    "RunResult", "Trainer", "DivergenceGuard", "DEFAULT_BUDGET", "MemoryEstimate",
+    "check_training_memory", "estimate_training_memory", "format_bytes",
 ]

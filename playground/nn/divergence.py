@@ -9,13 +9,16 @@ A run diverged when
   quarter of an epoch) is ``CHANCE_ACCURACY`` or below, with a sign that this is not a
   slow start: the network had been better (at the start or over such a stretch of
   samples earlier in the run), or its weights grew ``WEIGHT_GROWTH``
-  times, or its softmax outputs saturated at 0 or 1 (they were not at the start).
+  times, or its softmax outputs saturated at 0 or 1, or it gives the same output for
+  every image (neither of which it did at the start).
 
 With sigmoid outputs and squared error, or clipped cross-entropy, the loss is bounded
-(at most ~10 and ~7 times its usual start), so a run blown up by a huge learning rate
-often passes the loss rule; the other two catch it. A slow run on a plateau near chance
-(the seed network sits there for its first few thousand images) has none of the signs,
-however long it stays. The last three rules are judged at reports, not per batch.
+(at most about 4 and 7 times its usual start), so a run blown up by a huge learning rate
+passes the loss rule; the other two catch it. A slow run on a plateau near chance (the
+seed network sits there for its first few thousand images) shows none of the signs,
+however long it stays there. The last two rules are judged at reports, not per batch:
+a report costs one pass over the weights (their norm) and a look at the last batch's
+outputs.
 """
 
 from __future__ import annotations

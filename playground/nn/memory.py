@@ -8,8 +8,9 @@ Training holds, at the same time:
 - the trainer's one copy of the last good weights (restored when a run diverges), and in
   the window the weights published for drawing (``snapshots``);
 - each mini-batch's activations, kept for the backward pass, and its deltas;
-- an evaluation chunk: the validation and test sets are evaluated in chunks of rows sized
-  so that their activations stay within ``EVAL_CHUNK_BYTES`` however wide the network;
+- or, instead of those activations, an evaluation chunk: the validation and test sets
+  are evaluated in chunks of rows sized so that their activations stay within
+  ``EVAL_CHUNK_BYTES`` however wide the network;
 - the epoch's shuffled copy of the training images.
 
 ``estimate_training_memory`` adds these up; ``check_training_memory`` compares the sum
@@ -37,6 +38,8 @@ TRAIN_SIZE = 50_000  # MNIST training images (the default for the estimate)
 OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}
 OPTIMIZER_TEMPORARIES = {"sgd": 0, "momentum": 1, "adam": 2}
 BACKWARD_FACTOR = 2  # a batch's activations plus its deltas and temporaries
+# while a chunk is evaluated, the layers still hold what they kept of the previous one
+EVAL_LIVE_FACTOR = 2
 
 
 def activation_row_bytes(input_shape, layers, itemsize: int = 4) -> int:
@@ -58,8 +61,9 @@ def activation_row_bytes(input_shape, layers, itemsize: int = 4) -> int:
 
 def eval_chunk_rows(row_bytes: int, budget: int = EVAL_CHUNK_BYTES,
                     max_rows: int = MAX_EVAL_ROWS) -> int:
-    """Rows per evaluation chunk: as many as fit in ``budget``, at least 1."""
-    return max(1, min(max_rows, budget // max(1, row_bytes)))
+    """Rows per evaluation chunk: as many as fit in ``budget`` (with what the layers
+    still hold of the chunk before), at least 1."""
+    return max(1, min(max_rows, budget // (EVAL_LIVE_FACTOR * max(1, row_bytes))))
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,12 @@ class MemoryEstimate:
 
     @property
     def total(self) -> int:
-        return (self.parameters + self.gradients + self.optimizer_state
-                + self.optimizer_temporaries + self.copies + self.activations
-                + self.evaluation + self.data)
+        """The peak: what is always there, plus a training step (its activations and the
+        optimizer's temporaries) or an evaluation chunk, whichever is larger: a chunk
+        replaces the batch's activations the layers held."""
+        kept = (self.parameters + self.gradients + self.optimizer_state + self.copies
+                + self.data)
+        return kept + max(self.activations + self.optimizer_temporaries, self.evaluation)
 
     def describe(self) -> str:
         parts = [("weights", self.parameters), ("gradients", self.gradients),
@@ -135,7 +142,7 @@ def estimate_training_memory(spec, batch_size: int, optimizer: str = "sgd", *,
         optimizer_temporaries=OPTIMIZER_TEMPORARIES[optimizer] * largest * itemsize,
         copies=(1 + max(0, int(snapshots))) * params,
         activations=BACKWARD_FACTOR * batch * row,
-        evaluation=eval_chunk_rows(row) * row,
+        evaluation=EVAL_LIVE_FACTOR * eval_chunk_rows(row) * row,
         data=max(0, int(train_size)) * (math.prod(report.input_shape) + 1),
     )
 
