@@ -303,3 +303,17 @@ def test_writable_settings_say_nothing(window, tmp_path, qtbot):
     assert "Settings" not in window.statusBar().currentMessage()
     assert not window.settings_warning.isVisible()
     assert QSettings().value("lastDir") == str(tmp_path.resolve())
+
+
+def test_a_read_only_settings_folder_is_said_at_start(qtbot, small_split, tmp_path, asked):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the settings folder should be")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(blocker / "config"))
+    window = MainWindow(Session(data=small_split))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.settings_warning.isVisible()
+    qtbot.waitUntil(lambda: "Settings cannot be saved" in window.statusBar().currentMessage())
+    window.close()  # saving the layout on the way out says nothing more, and does not fail
+    assert not window.isVisible()

@@ -364,18 +364,24 @@ class MainWindow(QMainWindow):
         s.sync()
         if s.status() == QSettings.Status.NoError:
             return True
-        if not self._settings_warned:
-            self._settings_warned = True
-            text = (f"Settings cannot be saved ({s.fileName()} is not writable): "
-                    "folders and window layout will not be remembered")
-            self.settings_warning.setToolTip(text)
-            self.settings_warning.show()
-            # after the message of the action that tried to remember something
-            QTimer.singleShot(0, lambda: self.message(text, 15000))
+        self._warn_settings(s)
         return False
+
+    def _warn_settings(self, s: QSettings) -> None:
+        if self._settings_warned:
+            return
+        self._settings_warned = True
+        text = (f"Settings cannot be saved ({s.fileName()} is not writable): "
+                "folders and window layout will not be remembered")
+        self.settings_warning.setToolTip(text)
+        self.settings_warning.show()
+        # after the message of the action that tried to remember something
+        QTimer.singleShot(0, lambda: self.message(text, 15000))
 
     def _restore_layout(self) -> None:
         s = self._settings()
+        if not s.isWritable():  # e.g. a read-only home folder: say so from the start
+            self._warn_settings(s)
         geometry = s.value("window/geometry")
         restored = geometry is not None and self.restoreGeometry(geometry)
         if not restored:
