@@ -371,9 +371,9 @@ class MainWindow(QMainWindow):
         if self._settings_warned:
             return
         self._settings_warned = True
-        text = (f"Settings cannot be saved ({s.fileName()} is not writable): "
-                "folders and window layout will not be remembered")
-        self.settings_warning.setToolTip(text)
+        text = "Settings cannot be saved: folders and the window layout will not be remembered"
+        self.settings_warning.setToolTip(f"{text}.\n{s.fileName()} cannot be written "
+                                         "(is the home folder read-only?)")
         self.settings_warning.show()
         # after the message of the action that tried to remember something
         QTimer.singleShot(0, lambda: self.message(text, 15000))
