@@ -24,8 +24,14 @@ outputs.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .layers import Softmax
+
+if TYPE_CHECKING:
+    from .network import Network
 
 DIVERGENCE_FACTOR = 10.0  # a smoothed loss this many times its starting value diverged
 SMOOTHING = 0.1  # weight of the newest batch in the smoothed loss
@@ -168,3 +174,26 @@ class Block:
 
 def fold(growth: float) -> str:
     return f"{growth:,.0f}-fold" if growth < 1e6 else "more than a million-fold"
+
+
+def start_guard(net: Network, loss, x: np.ndarray, labels: np.ndarray,
+                epoch_samples: int) -> DivergenceGuard:
+    """A divergence guard for a run starting from ``net``'s weights, measured on the
+    reference images ``x`` (in chunks, so a wide network stays within its memory)."""
+    eye = np.eye(10, dtype=net.dtype)
+    total, correct, saturated, same = 0.0, 0, 0.0, None
+    with np.errstate(all="ignore"):
+        for i in range(0, len(x), net.eval_rows):
+            xb, yb = x[i:i + net.eval_rows], labels[i:i + net.eval_rows]
+            a = net.forward(xb)
+            total += loss.value(a, eye[yb]) * len(xb)
+            correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
+            saturated += saturation(a) * len(xb)
+            if same is None:
+                same = constant(a)
+        norm = net.weight_norm()
+    k = max(1, len(x))
+    softmax = isinstance(net.layers[-1], Softmax)  # see divergence.saturation
+    return DivergenceGuard(total / k, start_accuracy=correct / k, start_norm=norm,
+                           start_saturation=saturated / k if softmax else None,
+                           start_constant=same, epoch_samples=epoch_samples)

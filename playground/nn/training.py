@@ -3,7 +3,9 @@
 ``Trainer.steps()`` is a generator of ``Progress`` and ``EpochEnd`` events;
 ``Trainer.run()`` drives it and hands each event to plain callbacks. Another
 thread may call ``pause``, ``resume``, ``stop`` or set ``lr`` at any time: they
-take effect between mini-batches.
+take effect between mini-batches. A ``divergence.DivergenceGuard`` watches each run;
+when it calls the run diverged, the last good weights come back and ``status`` says
+"diverged", with a ``message`` saying why and what to try.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .divergence import REFERENCE_SAMPLES, DivergenceGuard, constant, saturation
-from .layers import Softmax
-from .network import Model, Network
+from .divergence import REFERENCE_SAMPLES, start_guard
+from .network import Model
 from .optimizers import make_optimizer
 from .spec import format_shape
 
@@ -290,25 +291,3 @@ class Trainer:
             return contextlib.nullcontext()
         return threadpool_limits(limits=threads, user_api="blas")
 
-
-def start_guard(net: Network, loss, x: np.ndarray, labels: np.ndarray,
-                epoch_samples: int) -> DivergenceGuard:
-    """A divergence guard for a run starting from ``net``'s weights, measured on the
-    reference images ``x`` (in chunks, so a wide network stays within its memory)."""
-    eye = np.eye(10, dtype=net.dtype)
-    total, correct, saturated, same = 0.0, 0, 0.0, None
-    with np.errstate(all="ignore"):
-        for i in range(0, len(x), net.eval_rows):
-            xb, yb = x[i:i + net.eval_rows], labels[i:i + net.eval_rows]
-            a = net.forward(xb)
-            total += loss.value(a, eye[yb]) * len(xb)
-            correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
-            saturated += saturation(a) * len(xb)
-            if same is None:
-                same = constant(a)
-        norm = net.weight_norm()
-    k = max(1, len(x))
-    softmax = isinstance(net.layers[-1], Softmax)  # see divergence.saturation
-    return DivergenceGuard(total / k, start_accuracy=correct / k, start_norm=norm,
-                           start_saturation=saturated / k if softmax else None,
-                           start_constant=same, epoch_samples=epoch_samples)
