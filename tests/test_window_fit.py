@@ -208,3 +208,18 @@ def test_the_columns_follow_the_window_width(screen, make_window, qtbot):
     qtbot.waitUntil(lambda: window.splitter.arrangement == "wide")
     assert window.findChild(QWidget, "drawCanvas").isVisible()
     assert window.findChild(QWidget, "layerStack").isVisible()
+
+
+def test_an_image_sent_to_the_canvas_brings_the_drawing_into_view(screen, make_window,
+                                                                   qtbot):
+    """On a narrow window the drawing is a tab: a click on a gallery image (which puts
+    the image on the canvas) shows that tab."""
+    screen.set(1024, 600)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.splitter.arrangement == "compact")
+    canvas = window.findChild(QWidget, "drawCanvas")
+    window.splitter.side_tabs.setCurrentIndex(0)  # the builder
+    assert not canvas.isVisible()
+    data = window.session.data
+    window.session.show_image(data.test_x[0], int(data.test_y[0]))
+    assert canvas.isVisible()

@@ -67,6 +67,10 @@ class MainWindow(QMainWindow):
         # share a side column as tabs (see window_layout)
         self.splitter = wl.Columns(self.builder, self.tabs, self.draw)
         self.setCentralWidget(self.splitter)
+        self.tabs.tabBar().setChangeCurrentOnDrag(True)
+        # an image sent to the canvas (a gallery click) brings the drawing into view
+        self.session.showImageRequested.connect(
+            lambda *_: self.splitter.show_side(self.draw))
 
         # a model file dropped anywhere (the canvas too) opens as a model
         self.drops = ModelDrops(self)

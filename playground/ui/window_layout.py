@@ -125,6 +125,7 @@ class Columns(QSplitter):
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("sideTabs")
         self.side_tabs.setDocumentMode(True)
+        self.side_tabs.tabBar().setChangeCurrentOnDrag(True)  # drag a file onto "Draw"
         self.side_tabs.setMinimumWidth(max(self.builder_area.minimumWidth(),
                                            self.draw_area.minimumWidth()))
         self.arrangement = WIDE
