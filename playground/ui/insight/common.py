@@ -21,6 +21,10 @@ from PySide6.QtWidgets import (
 
 from ...nn import analysis
 
+#: The colour map of signed values (weights, activations below zero): blue - white - red,
+#: white at zero.
+DIVERGING = "CET-D1"
+
 #: Live views redraw at most this often while training publishes weights (~5 per second).
 LIVE_INTERVAL_MS = 200
 

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
-from .common import EmptyState, Throttle
+from .common import DIVERGING, EmptyState, Throttle
 
 GAP = 1  # pixels between tiles
-COLORMAP = "CET-D1"  # blue - white - red, white at the centre: zero weight is white
+COLORMAP = DIVERGING  # blue - white - red, white at the centre: zero weight is white
 BACKGROUND = "#8c8c8c"  # grey gaps between white-centred tiles
 #: At most this many units are drawn at once (a 32 x 32 mosaic); wider layers are shown a
 #: page at a time, so a layer of 50,000 units costs no more than one of 1,024.
