@@ -4,12 +4,21 @@ Trains the seed network for one epoch through the Start button, draws a digit on
 canvas with simulated strokes, and saves the window (Training and Inside tabs).
 """
 
+import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# a 1920 x 1080 offscreen screen (the default is 800 x 800), so the window keeps the
+# 1280 x 800 it is given instead of fitting itself to a small screen
+_SCREEN = Path(tempfile.gettempdir()) / "nn-playground-screenshots-screen.json"
+_SCREEN.write_text(json.dumps({"screens": [{"name": "screenshots", "x": 0, "y": 0,
+                                            "width": 1920, "height": 1080,
+                                            "logicalDpi": 96, "logicalBaseDpi": 96,
+                                            "dpr": 1}]}))
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
