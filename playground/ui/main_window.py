@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QMargins, QSettings, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -398,7 +398,8 @@ class MainWindow(QMainWindow):
         """Keep the window, with its frame, inside the screen's available area."""
         if self.isMaximized() or self.isFullScreen():
             return
-        screen = self.screen()
+        # the screen the window is on (a restored position may be on a second monitor)
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
         if screen is None:
             return
         if frame is None:
@@ -414,7 +415,7 @@ class MainWindow(QMainWindow):
         outer, inner = self.frameGeometry(), self.geometry()
         frame = QMargins(inner.left() - outer.left(), inner.top() - outer.top(),
                          outer.right() - inner.right(), outer.bottom() - inner.bottom())
-        screen = self.screen()
+        screen = QGuiApplication.screenAt(inner.center()) or self.screen()
         if screen is not None and not screen.availableGeometry().contains(outer):
             self.fit_to_screen(keep_position=True, frame=frame)
 
