@@ -154,6 +154,7 @@ def test_a_collapsed_run_is_diverged_and_restored(small_split, preset, optimizer
     assert "no better than guessing" in result.message or "weights grew" in result.message
     assert "try a smaller learning rate" in result.message
     # it collapsed from the start: the weights it started with are the good ones
+    assert "The weights it started from were restored" in result.message
     for a, b in zip(initial, model.network.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -166,6 +167,7 @@ def test_a_trained_network_that_collapses_gets_its_trained_weights_back(small_sp
     model.hyper["lr"] = 1000.0
     result = nn.Trainer(model, small_split).run(1)
     assert result.status == "diverged"  # by whichever rule comes first
+    assert "were restored" in result.message
     for a, b in zip(trained, model.network.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -193,6 +195,24 @@ def test_healthy_presets_are_not_flagged(mnist, name, reports, validate):
     assert result.status == "finished", result.message
     if name == "seed":  # the plateau this must leave alone
         assert min(p.accuracy for p in progress[:reports // 10]) < 0.2
+
+
+def test_the_last_good_weights_are_those_of_a_report_before_the_collapse(small_split):
+    model = model_of("seed", epochs=1)
+    trainer = nn.Trainer(model, small_split)
+    snapshots = []
+
+    def on_progress(p):
+        snapshots.append(model.network.get_weights())
+        if len(snapshots) == 3:
+            trainer.lr = 1000.0
+
+    result = trainer.run(2, on_progress=on_progress)
+    assert result.status == "diverged"
+    assert "The last good weights were restored" in result.message
+    weights = model.network.get_weights()
+    assert any(all(np.array_equal(a, b) for a, b in zip(s, weights, strict=True))
+               for s in snapshots[:3])
 
 
 def test_a_slow_run_at_chance_is_not_flagged(small_split):

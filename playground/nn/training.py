@@ -91,6 +91,7 @@ class Trainer:
         self.blas_threads = blas_threads
         self.status = "idle"
         self.message = ""
+        self._kept_later = False
         # called (in the training thread) with True when a pause takes hold between
         # mini-batches, the network consistent and idle, and with False when it goes on
         self.on_wait: Callable[[bool], None] | None = None
@@ -168,11 +169,13 @@ class Trainer:
         # the one copy of the last good weights: the weights at a healthy report become
         # good once the next batch's loss (measured before its step) is sound
         last_good = net.get_weights()
+        self._kept_later = False  # whether last_good moved on from the run's start
         pending = False
 
         def confirm(loss: float) -> None:
             if guard.good(loss):
                 net.copy_weights_to(last_good)
+                self._kept_later = True
 
         samples = 0
         train_seconds = 0.0
@@ -276,8 +279,10 @@ class Trainer:
         self.model.network.set_weights(last_good)
         self.optimizer.reset()
         self.status = "diverged"
-        self.message = (f"Training diverged: {why}. The last good weights were restored; "
-                        f"try a smaller learning rate (now {self.optimizer.lr:g}).")
+        which = ("The last good weights were restored" if self._kept_later
+                 else "The weights it started from were restored")
+        self.message = (f"Training diverged: {why}. {which}; try a smaller learning rate "
+                        f"(now {self.optimizer.lr:g}).")
 
     def _blas_limit(self, batch_size: int):
         """One BLAS thread is fastest for small batches: thread start-up costs more than
