@@ -363,7 +363,8 @@ def test_axes_are_readable_on_a_narrow_plot(qtbot):
     qtbot.addWidget(plots)
     plots.resize(440, 300)  # the centre column of a 1024 px window
     plots.show()
-    plots.load_history([{"epoch": e, "accuracy": 0.9, "loss": 0.01 * e} for e in range(1, 8)])
+    plots.load_history([{"epoch": e, "accuracy": 0.9, "loss": 0.3 / e ** 2}
+                        for e in range(1, 1201)])  # ticks up to 1000; loss down to 0.0002
     qtbot.wait(20)
     for plot in (plots.accuracy_plot, plots.loss_plot):
         for side in ("left", "bottom"):
@@ -377,6 +378,9 @@ def test_axes_are_readable_on_a_narrow_plot(qtbot):
                 painter.end()
             rects = [QRectF(r) for r, _, _ in texts]
             assert len(rects) >= 2, side
+            title = axis.mapRectFromScene(axis.label.sceneBoundingRect())
+            for rect, text in zip(rects, texts, strict=True):  # the axis title stays clear
+                assert not rect.intersects(title), (side, text[2])
             for a in range(len(rects)):  # no label overlaps another or leaves its axis
                 assert QRectF(axis.boundingRect()).adjusted(-1, -1, 1, 1).contains(rects[a])
                 for b in range(a):

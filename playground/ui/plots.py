@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from .run_markers import LR, NETWORK, SETTING, RunMarkers
@@ -26,7 +26,7 @@ STALE = (190, 190, 190)  # curves measured before the network last changed
 HINT = (160, 160, 160)
 EMPTY_HINT = "Press Start to train"
 AXIS_FONT_PT = 8  # tick labels: small enough for two plots side by side at 1024 px
-LEFT_AXIS_WIDTH = 38  # room for "100" or "0.01" and the axis title, no more
+WIDEST_TICK = "0.0001"  # the widest y tick label (the loss axis: 1e-05 is narrower)
 BOTTOM_AXIS_HEIGHT = 32
 X_GROWTH = 1.25  # during a run the x axis grows to a nice bound at least this far ahead
 NICE_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8)  # times a power of ten
@@ -96,7 +96,8 @@ def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
         axis.label.setFont(font)
         # labels need about 40 px each: no crowding on a narrow plot
         axis.setStyle(tickTextOffset=3, autoExpandTextSpace=False, tickLength=-4)
-    plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+    metrics = QFontMetrics(font)  # room for the widest tick label and the title, no more
+    plot.getAxis("left").setWidth(metrics.horizontalAdvance(WIDEST_TICK) + metrics.height() + 10)
     plot.getAxis("bottom").setHeight(BOTTOM_AXIS_HEIGHT)
     return plot
 
