@@ -33,10 +33,10 @@ DEFAULT_BUDGET = 2 * GB  # training that would need more is refused
 EVAL_CHUNK_BYTES = 128_000_000  # an evaluation chunk's activations stay within this
 MAX_EVAL_ROWS = 10_000  # rows per evaluation chunk, at the most
 TRAIN_SIZE = 50_000  # MNIST training images (the default for the estimate)
-# arrays the size of the largest parameter array that an optimizer's step makes
-# (momentum: lr * g; Adam: g * g with its scaled copy, then sqrt(v) and step * m)
-OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}
-OPTIMIZER_TEMPORARIES = {"sgd": 0, "momentum": 1, "adam": 2}
+OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}  # arrays per parameter array
+# arrays the size of the largest parameter array that an optimizer's step makes at once
+# (momentum: lr * g; Adam: g * g and its scaled copy, step * m, sqrt(v): measured ~3)
+OPTIMIZER_TEMPORARIES = {"sgd": 0, "momentum": 1, "adam": 3}
 BACKWARD_FACTOR = 2  # a batch's activations plus its deltas and temporaries
 # while a chunk is evaluated, the layers still hold what they kept of the previous one
 EVAL_LIVE_FACTOR = 2
