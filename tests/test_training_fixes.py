@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
 
 from playground import nn
 from playground.ui import plots as plots_module
@@ -352,7 +353,7 @@ def test_marker_labels_stay_inside_the_view(qtbot, width):
     plots.mark_lr(0.05, 0.5)  # at the left edge
     plots.mark_lr(2.98, 0.001)  # at the right edge
     plots.mark_setting(2.9, "loss: cross-entropy", "", loss_changed=True)
-    qtbot.wait(50)  # let the labels take their places
+    QApplication.processEvents()  # the labels take their places
     for i, line in enumerate(plots.lr_markers + plots.markers.lines(SETTING)):
         plot = (plots.accuracy_plot, plots.loss_plot)[i % 2]
         assert _inside(plot, line.label), line.label.format
@@ -365,7 +366,7 @@ def test_axes_are_readable_on_a_narrow_plot(qtbot):
     plots.show()
     plots.load_history([{"epoch": e, "accuracy": 0.9, "loss": 0.3 / e ** 2}
                         for e in range(1, 1201)])  # ticks up to 1000; loss down to 0.0002
-    qtbot.wait(20)
+    QApplication.processEvents()
     for plot in (plots.accuracy_plot, plots.loss_plot):
         for side in ("left", "bottom"):
             axis = plot.getAxis(side)
@@ -506,6 +507,6 @@ def test_a_diverged_run_says_so_plainly(qtbot, make_panel):
     wait_idle(qtbot, panel)
     status = panel.status_label.text()
     assert status.startswith("Training diverged: "), status
-    assert "last good weights were restored" in status
+    assert "were restored" in status and "learning rate" in status
     assert ERROR_COLOR in panel.status_label.styleSheet()
     assert panel.progress_bar.format() == "Diverged"
