@@ -112,10 +112,13 @@ def test_the_same_output_for_every_image_at_chance():
     assert divergence.constant(VARIED) is False and divergence.constant(same) is True
 
 
-def test_a_short_epoch_is_judged_over_a_quarter_of_it():
-    g = guard(start_accuracy=0.9, epoch_samples=400)
-    assert g.collapse_samples == 100
-    assert feed(g, 1, 10) is not None
+def test_a_short_epoch_is_judged_over_a_quarter_of_it_but_not_over_a_handful():
+    g = guard(start_accuracy=0.9, epoch_samples=1200)
+    assert g.collapse_samples == 300
+    assert feed(g, 2, 10, samples=150) is not None
+    g = guard(start_accuracy=0.9, epoch_samples=10)  # --limit 10
+    assert g.collapse_samples == divergence.MIN_COLLAPSE_SAMPLES
+    assert feed(g, 19, 0, samples=10) is None
 
 
 def test_the_loss_rules_per_batch():

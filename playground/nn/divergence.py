@@ -6,11 +6,11 @@ A run diverged when
   times its starting value (checked after every mini-batch: one addition, one comparison);
 - its weights grew ``WEIGHT_BLOWUP`` times their size at the start; or
 - it collapsed to chance: the training accuracy over ``COLLAPSE_SAMPLES`` samples (or a
-  quarter of an epoch) is ``CHANCE_ACCURACY`` or below, with a sign that this is not a
-  slow start: the network had been better (at the start or over such a stretch of
-  samples earlier in the run), or its weights grew ``WEIGHT_GROWTH``
-  times, or its softmax outputs saturated at 0 or 1, or it gives the same output for
-  every image (neither of which it did at the start).
+  quarter of an epoch, at least ``MIN_COLLAPSE_SAMPLES``) is ``CHANCE_ACCURACY`` or
+  below, with a sign that this is not a slow start: the network had been better (at the
+  start or over such a stretch of samples earlier in the run), or its weights grew
+  ``WEIGHT_GROWTH`` times, or its softmax outputs saturated at 0 or 1, or it gives the
+  same output for every image (neither of which it did at the start).
 
 With sigmoid outputs and squared error, or clipped cross-entropy, the loss is bounded
 (at most about 4 and 7 times its usual start), so a run blown up by a huge learning rate
@@ -39,7 +39,8 @@ REFERENCE_SAMPLES = 1000  # training images that measure the loss at the start
 LOSS_FLOOR = 0.1  # a well-trained network's tiny loss does not make noise look like divergence
 CHANCE_ACCURACY = 0.15  # ten digits: guessing scores 10%
 BETTER_ACCURACY = 0.5  # a network this accurate was learning
-COLLAPSE_SAMPLES = 2000  # judged over this many samples (or a quarter of an epoch)
+COLLAPSE_SAMPLES = 2000  # judged over this many samples (or a quarter of an epoch) ...
+MIN_COLLAPSE_SAMPLES = 200  # ... but never fewer: a handful of images is noise
 WEIGHT_GROWTH = 10.0  # weights this many times their starting norm, at chance: collapsed
 WEIGHT_BLOWUP = 1000.0  # weights this many times their starting norm: diverged
 NORM_FLOOR = 1.0  # the starting norm counts as at least this (a model of zeros may grow)
@@ -98,7 +99,8 @@ class DivergenceGuard:
                                  and start_saturation < SATURATED_FRACTION)
         # a network that already answered the same for every image proves nothing by it
         self.watch_constant = start_constant is False
-        self.collapse_samples = min(COLLAPSE_SAMPLES, max(1, epoch_samples // 4))
+        self.collapse_samples = min(COLLAPSE_SAMPLES,
+                                    max(MIN_COLLAPSE_SAMPLES, epoch_samples // 4))
         self.healthy = True
         self._block = Block()
 
