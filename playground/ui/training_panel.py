@@ -101,7 +101,6 @@ class TrainingPanel(QWidget):
         self._run_test: float | None = None  # the last test accuracy measured in this run
         self._run_test_epoch: int | None = None  # ... after this epoch
         self._stuck: str | None = None  # the near-chance warning of this run's last epoch
-        self._speed: float | None = None  # images/s at the last report
         self._status_color = None
         self._idle_status: tuple[str, str] = ("", INFO_COLOR)  # shown when not training
         self._shown_problem: str | None = None  # the "Cannot start" reason on show
@@ -245,10 +244,12 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("Not started")
-        self.progress_bar.setToolTip("The run: which epoch, and how far through it")
+        self.progress_bar.setToolTip("The run: the epoch under way, and how much of the whole "
+                                     "run is done (the fill and the percentage)")
         self.stats_label = QLabel()
         self.stats_label.setObjectName("statsLabel")
-        self.stats_label.setToolTip("Training speed, time since Start, and time left")
+        self.stats_label.setToolTip("Training speed, time spent training (pauses not "
+                                    "counted), and time left")
         self.stats_label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.status_label = QLabel()
@@ -425,7 +426,7 @@ class TrainingPanel(QWidget):
         self.place = RunPlace(len(model.history) + 1, epochs, n, model.samples_seen)
         self.clock.start()
         self._run_model = model
-        self._run_test = self._run_test_epoch = self._stuck = self._speed = None
+        self._run_test = self._run_test_epoch = self._stuck = None
         self._last_report, self._run_epochs_seen = None, 0
         self.changes.measured()  # what follows is measured on this network, these settings
         position = model.samples_seen / n
@@ -550,7 +551,6 @@ class TrainingPanel(QWidget):
         worker = self._worker
         try:
             self._position = progress.position
-            self._speed = progress.samples_per_second
             self._last_report = progress
             self.session.publish(snapshot, progress)
             self.plots.add_report(progress.position, progress.accuracy, progress.loss,
@@ -729,7 +729,9 @@ class TrainingPanel(QWidget):
         """After a run: its speed and training time, no ETA (nothing is left to wait
         for). Returns the duration as shown ("0:10 of training (paused 0:19)")."""
         duration = run_duration(self.clock.training, self.clock.paused)
-        speed = f"{self._speed:,.0f} images/s   " if self._speed else ""
+        model, seconds = self._run_model, self.clock.training  # as during the run
+        done = self.place.done(model.samples_seen) if model is not None else 0
+        speed = f"{done / seconds:,.0f} images/s   " if done and seconds > 0 else ""
         self._set_stats(f"{speed}{duration}")
         return duration
 
