@@ -297,6 +297,10 @@ def cmd_train(args) -> int:
     problems = nn.check_hyper(hyper, n)
     if problems:
         raise UsageError(problems[0])
+    too_much = nn.check_training_memory(spec, hyper["batch_size"], hyper["optimizer"],
+                                        train_size=n)
+    if too_much:
+        raise UsageError(too_much)
 
     model = nn.Model.create(spec, hyper)
     trainer = nn.Trainer(model, data)

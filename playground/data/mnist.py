@@ -76,7 +76,7 @@ def bundled_mnist_dir() -> Path:
     return resources_dir() / "mnist"
 
 
-def _read_bytes(path: Path, limit: int = MAX_IDX_BYTES) -> bytes:
+def _read_bytes(path: Path, limit: int = MAX_IDX_BYTES) -> bytearray:
     """The file's bytes, gunzipped if it starts with the gzip magic 1f 8b.
 
     Only a regular file is read. Neither the file nor its decompressed contents may
@@ -103,18 +103,23 @@ def _read_bytes(path: Path, limit: int = MAX_IDX_BYTES) -> bytes:
             raise DataError(f"{path}: cannot read file ({safeio.os_reason(exc)})") from None
 
 
-def _read_exactly(stream, n: int) -> bytes:
-    chunks, left = [], n
-    while left > 0:
-        chunk = stream.read(min(left, 1 << 22))
-        if not chunk:
+def _read_exactly(stream, n: int, prefix: bytes = b"") -> bytearray:
+    """``prefix`` then up to ``n`` bytes from ``stream``, in one buffer (no copies)."""
+    buf = bytearray(len(prefix) + n)
+    buf[:len(prefix)] = prefix
+    view, got = memoryview(buf), len(prefix)
+    while got < len(buf):
+        count = stream.readinto(view[got:])
+        if not count:
             break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    view.release()
+    if got < len(buf):
+        del buf[got:]
+    return buf
 
 
-def _read_idx_stream(stream, path: Path, limit: int) -> bytes:
+def _read_idx_stream(stream, path: Path, limit: int) -> bytearray:
     """An IDX file's bytes from ``stream``: the header, then as many bytes as it declares
     (plus one, to tell a file that is too long). Never more than ``limit + 1`` bytes."""
     head = _read_exactly(stream, 4)
@@ -127,7 +132,7 @@ def _read_idx_stream(stream, path: Path, limit: int) -> bytes:
             if total > limit:
                 raise DataError(f"{path}: too large: its header declares {total:,} bytes; "
                                 f"at most {limit:,}")
-            return head + _read_exactly(stream, total - len(head) + 1)
+            return _read_exactly(stream, total - len(head) + 1, bytes(head))
     return head  # not an IDX header: _parse_idx says what is wrong
 
 
