@@ -369,14 +369,6 @@ def test_the_window_does_not_freeze_on_fifos(tmp_path):
     assert "image False" in result.stdout
 
 
-def test_the_draw_panel_shows_why_a_fifo_cannot_be_read(qtbot, tmp_path):
-    from playground.ui.images import read_qimage
-
-    path = fifo(tmp_path / "f.png")
-    with pytest.raises(ValueError, match="not a regular file"):
-        read_qimage(path)  # returns at once: the panel then shows the message
-
-
 # ------------------------------------------------------------ 4. no tracebacks
 
 def _deny(monkeypatch, target: Path):
@@ -785,3 +777,33 @@ def test_a_network_too_large_to_train_is_refused_before_building(tmp_path, capsy
     peak = peak_python_bytes(lambda: cli.main(args))
     one_line(capsys.readouterr().err, "would need about", "GB")
     assert peak < 100 << 20  # the network alone would take 190 MB, training 6 GB
+
+
+def test_an_archive_of_countless_entries_is_refused_before_listing_them(tmp_path):
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(20_000):
+            z.writestr(f"x{i}", b"")
+    peak = peak_python_bytes(lambda: pytest.raises(nn.ModelFileError, nn.load_model, path))
+    assert peak < 1 << 20  # zipfile would make 20,000 entry objects
+    with pytest.raises(nn.ModelFileError, match="20,000 entries"):
+        nn.load_model(path)
+
+
+def test_a_pickle_inside_is_never_unpickled(tmp_path):
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    path = tmp_path / "m.npz"
+    weights = nn.Model.create(TINY).network.get_weights()
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("meta.npy", _npy(np.frombuffer(json.dumps(_meta(TINY)).encode(), np.uint8)))
+        z.writestr("p0.npy", _npy(np.array([Boom()], dtype=object)))
+        z.writestr("p1.npy", _npy(weights[1]))
+        z.writestr("p2.pkl", pickle.dumps(Boom()))
+    with pytest.raises(nn.ModelFileError):
+        nn.load_model(path)
+    assert not (tmp_path / "pwned").exists()

@@ -18,7 +18,7 @@ import numpy as np
 from .. import safeio
 from .layers import LAYER_TYPES
 from .network import Model, Network, check_hyper
-from .spec import check_spec
+from .spec import MAX_LAYERS, check_spec
 
 FORMAT = "nn-playground-model"
 VERSION = 1
@@ -33,6 +33,8 @@ MAX_LOSS = 1e15
 MAX_LR = 1e6
 MAX_OUTPUT = 1e15  # weights that could give larger outputs (from pixels in [0, 1]) are refused
 MAX_NPY_HEADER = 10_000
+MAX_MEMBERS = 2 * MAX_LAYERS + 1  # meta and each layer's weights and biases
+MAX_DIRECTORY_BYTES = 64 * 1024
 _BOUNDED_OUTPUTS = {"Sigmoid": 1.0, "Tanh": 1.0, "Softmax": 1.0}
 
 
@@ -124,9 +126,24 @@ def _read(f) -> Model:
         if f.tell() == 0:
             raise _Invalid("the file is empty, not a model")
         raise _Invalid("not a model file (it is not a model archive saved by this app)")
+    _check_directory(f)
     f.seek(0)
     with zipfile.ZipFile(f) as z:
         return _read_archive(z)
+
+
+def _check_directory(f) -> None:
+    """Refuse an archive whose table of contents is far larger than a model's, before
+    zipfile makes an object for every entry in it."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # the zip's end-of-directory record
+    if end_record is None:
+        return
+    record = end_record(f)
+    if not record:
+        raise zipfile.BadZipFile("no end of the archive's directory")
+    entries, size = record[4], record[5]  # total entries, directory size in bytes
+    if entries > MAX_MEMBERS or size > MAX_DIRECTORY_BYTES:
+        raise _Invalid(f"not a model file (its archive holds {entries:,} entries)")
 
 
 def _read_archive(z: zipfile.ZipFile) -> Model:
