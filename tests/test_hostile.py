@@ -807,3 +807,17 @@ def test_a_pickle_inside_is_never_unpickled(tmp_path):
     with pytest.raises(nn.ModelFileError):
         nn.load_model(path)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_export_architecture_never_writes_into_a_fifo(qtbot, tmp_path, monkeypatch):
+    """Writing into a FIFO blocks until someone reads it: the window would freeze."""
+    from playground.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(window, "error", lambda title, text: shown.append(text))
+    target = fifo(tmp_path / "arch.json")
+    assert window.export_architecture(str(target)) is False
+    assert shown and "not a regular file" in shown[0]
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)

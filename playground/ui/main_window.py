@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import safeio
 from ..data import DataError
 from ..nn import PRESETS, ModelFileError, check_spec
 from ..nn.spec import read_spec_file
@@ -319,11 +320,12 @@ class MainWindow(QMainWindow):
                                                   SPEC_FILTER)
             if not path:
                 return False
-        try:
-            Path(path).write_text(json.dumps(self.session.spec, indent=2) + "\n",
-                                  encoding="utf-8")
-        except OSError as e:
-            self.error("Cannot export architecture", f"{path}: {e.strerror or e}")
+        text = json.dumps(self.session.spec, indent=2) + "\n"
+        try:  # atomic, and never onto a FIFO or device (writing one could block forever)
+            safeio.atomic_write(path, lambda f: f.write(text.encode("utf-8")),
+                                "an architecture file")
+        except safeio.FileProblem as e:
+            self.error("Cannot export architecture", str(e))
             return False
         self._remember_dir(path)
         self.message(f"Exported the architecture to {path}")
