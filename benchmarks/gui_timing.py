@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QTimer
 
 
 def train_and_time(session, start_button) -> dict:
@@ -17,7 +16,7 @@ def train_and_time(session, start_button) -> dict:
     wall-clock and GUI-thread CPU seconds, the epoch records and the times of the
     progress reports (seconds after Start).
     """
-    app = QApplication.instance()
+    loop = QEventLoop()  # not app.exec(): app.quit() would also close the windows
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(10)
@@ -28,7 +27,7 @@ def train_and_time(session, start_button) -> dict:
 
     def done(state):
         if state == "idle":
-            QTimer.singleShot(0, app.quit)
+            QTimer.singleShot(0, loop.quit)
 
     session.trainingStateChanged.connect(done)
     timer.start()
@@ -36,7 +35,7 @@ def train_and_time(session, start_button) -> dict:
     cpu0 = time.thread_time()
     ticks.append(t0)
     QTimer.singleShot(0, start_button.click)
-    app.exec()
+    loop.exec()
     wall = time.perf_counter() - t0
     gui_cpu = time.thread_time() - cpu0
     timer.stop()
