@@ -165,12 +165,17 @@ def save_target(path, what: str = "a file") -> Path:
 
 
 def _check_name(text: str, target: Path) -> None:
+    """``target`` cannot be stat'ed: fine if nothing is there, else say why."""
     try:
-        os.lstat(target)
+        os.stat(target)
     except FileNotFoundError:
-        return
+        if stat_path(target, follow=False) is None:
+            return  # a new file
+        raise FileProblem(f"{text}: a symbolic link that leads nowhere it can be saved",
+                          "not a regular file") from None
     except (OSError, ValueError) as e:
         raise problem(text, e) from None
+    raise FileProblem(f"{text}: cannot save there", "cannot save")  # pragma: no cover
 
 
 def temp_prefix(target: Path) -> str:

@@ -142,6 +142,19 @@ def test_a_symlink_to_a_device_is_refused(tmp_path):
     assert link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
+def test_a_dangling_symlink_is_saved_through_and_a_loop_refused(tmp_path):
+    link = tmp_path / "link.npz"
+    link.symlink_to(tmp_path / "new.npz")
+    nn.save_model(link, nn.Model.create(TINY))
+    assert link.is_symlink() and nn.load_model(tmp_path / "new.npz").network.spec == TINY
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(nn.ModelFileError, match="symbolic links"):
+        nn.save_model(a, nn.Model.create(TINY))
+    assert a.is_symlink() and b.is_symlink()
+
+
 def test_cli_refuses_a_fifo_save_target_before_training(tmp_path):
     target = fifo(tmp_path / "m.npz")
     result = run_cli("train", "--epochs", "1000", "--save", target)  # hours if it trained

@@ -301,7 +301,9 @@ def load_mnist(folder: str | Path | None = None, verify: bool = True) -> MNIST:
     if not safeio.is_folder(folder):
         st = safeio.stat_path(folder)
         if st is not None:
-            what = "is a file, not a folder"
+            kind = safeio.kind_of(st)
+            what = ("is a file, not a folder" if kind == "a regular file"
+                    else f"is {kind}, not a folder")
         else:
             what = _missing_reason(folder)
         raise DataError(f"{folder}: {what} (expected a folder with the MNIST IDX files)")
