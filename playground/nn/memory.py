@@ -3,8 +3,8 @@
 Training holds, at the same time:
 
 - the parameters, their gradients (same size) and the optimizer's state (momentum keeps
-  one more array per parameter, Adam two), and while the optimizer steps, a few temporary
-  arrays the size of the largest parameter array;
+  a velocity and a scratch array per parameter, Adam two moments and a scratch array),
+  and while plain SGD steps, one temporary the size of the largest parameter array;
 - the trainer's one copy of the last good weights (restored when a run diverges), and in
   the window the weights published for drawing (``snapshots``);
 - each mini-batch's activations, kept for the backward pass, and its deltas;
@@ -33,10 +33,10 @@ DEFAULT_BUDGET = 2 * GB  # training that would need more is refused
 EVAL_CHUNK_BYTES = 128_000_000  # an evaluation chunk's activations stay within this
 MAX_EVAL_ROWS = 10_000  # rows per evaluation chunk, at the most
 TRAIN_SIZE = 50_000  # MNIST training images (the default for the estimate)
-OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}  # arrays per parameter array
+OPTIMIZER_STATE = {"sgd": 0, "momentum": 2, "adam": 3}  # arrays per parameter array
 # arrays the size of the largest parameter array that an optimizer's step makes at once
-# (momentum: lr * g; Adam: g * g and its scaled copy, step * m, sqrt(v): measured ~3)
-OPTIMIZER_TEMPORARIES = {"sgd": 0, "momentum": 1, "adam": 3}
+# (SGD: lr * g; momentum and Adam work in their scratch arrays)
+OPTIMIZER_TEMPORARIES = {"sgd": 1, "momentum": 0, "adam": 0}
 BACKWARD_FACTOR = 2  # a batch's activations plus its deltas and temporaries
 # while a chunk is evaluated, the layers still hold what they kept of the previous one
 EVAL_LIVE_FACTOR = 2
@@ -74,7 +74,7 @@ class MemoryEstimate:
     optimizer: str
     parameters: int  # the weights and biases
     gradients: int
-    optimizer_state: int  # momentum: 1 copy; Adam: 2
+    optimizer_state: int  # momentum: 2 arrays per parameter; Adam: 3
     optimizer_temporaries: int  # made and freed during each step
     copies: int  # the last good weights, plus published snapshots
     activations: int  # one mini-batch forward and backward

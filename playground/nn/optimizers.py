@@ -46,16 +46,18 @@ class Momentum(SGD):
         self.reset()
 
     def reset(self):
-        self._v: dict[int, np.ndarray] = {}
+        self._v: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def step(self, layers):
         for layer in layers:
             for p, g in zip(layer.params(), layer.grads(), strict=True):
-                v = self._v.get(id(p))
-                if v is None:
-                    v = self._v[id(p)] = np.zeros_like(p)
+                state = self._v.get(id(p))
+                if state is None:  # the velocity and a scratch array: no temporaries
+                    state = self._v[id(p)] = (np.zeros_like(p), np.empty_like(p))
+                v, scratch = state
                 v *= self.mu
-                v -= self.lr * g
+                np.multiply(g, self.lr, out=scratch)
+                v -= scratch
                 p += v
 
 
@@ -71,7 +73,7 @@ class Adam(SGD):
         self.reset()
 
     def reset(self):
-        self._m: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._m: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.t = 0
 
     def step(self, layers):
@@ -80,15 +82,23 @@ class Adam(SGD):
         step = float(self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))  # keeps float32
         for layer in layers:
             for p, g in zip(layer.params(), layer.grads(), strict=True):
-                mv = self._m.get(id(p))
-                if mv is None:
-                    mv = self._m[id(p)] = (np.zeros_like(p), np.zeros_like(p))
-                m, v = mv
+                state = self._m.get(id(p))
+                if state is None:  # two moments and a scratch array: no temporaries
+                    state = self._m[id(p)] = (np.zeros_like(p), np.zeros_like(p),
+                                              np.empty_like(p))
+                m, v, scratch = state
                 m *= b1
-                m += (1 - b1) * g
+                np.multiply(g, 1 - b1, out=scratch)
+                m += scratch
                 v *= b2
-                v += (1 - b2) * (g * g)
-                p -= step * m / (np.sqrt(v) + self.eps)
+                np.multiply(g, g, out=scratch)
+                scratch *= 1 - b2
+                v += scratch
+                np.sqrt(v, out=scratch)
+                scratch += self.eps
+                np.divide(m, scratch, out=scratch)
+                scratch *= step
+                p -= scratch
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
