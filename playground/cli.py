@@ -27,7 +27,7 @@ import numpy as np
 from . import nn, safeio
 from .data import DataError, load_mnist, to_mnist
 from .nn.analysis import confusion_matrix
-from .nn.serialization import MAX_LR, estimated_file_bytes, with_model_suffix
+from .nn.serialization import MAX_LR, MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
 from .nn.spec import INPUT_SHAPE, format_shape, read_spec_file
 
 EXIT_BAD_INPUT = 2
@@ -207,6 +207,8 @@ def _load_spec(path: str):
 
 def _save_path(text: str) -> str:
     """The --save target: a file name (never a folder), ending in .npz."""
+    if not text.strip():
+        raise UsageError("--save needs a file name, such as model.npz")
     if text.endswith(os.sep) or (os.altsep and text.endswith(os.altsep)):
         raise UsageError(f"{text}: names a folder (it ends with '{text[-1]}'); "
                          f"name a file such as {os.path.join(text, 'model.npz')}")
@@ -246,7 +248,7 @@ def _save(path: str, model) -> int:
 def _fallback_paths(path: str):
     """Where a model goes when its own path fails: the home folder, then the temporary
     folder, as a new file named after the target."""
-    stem = Path(path).name[:-len(".npz")][:100] or "model"
+    stem = Path(path).name[:-len(MODEL_SUFFIX)][:100] or "model"
     folders = []
     try:
         folders.append(Path.home())
@@ -283,7 +285,7 @@ def cmd_train(args) -> int:
     if not report.ok:
         where = f"{args.arch}: " if args.arch else ""
         raise UsageError(f"{where}{report.errors[0]}")
-    if args.save:
+    if args.save is not None:
         args.save = _save_path(args.save)
         need = estimated_file_bytes(report.total_params, hyper["epochs"])
         _check_writable(args.save, need)  # before training, not after an hour of it
