@@ -16,7 +16,6 @@ import argparse
 import json
 import math
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -25,15 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from . import nn, safeio
+from .cli_args import PACKAGE, learning_rate, positive_int, seed, version
 from .data import DataError, load_mnist, to_mnist
 from .nn.analysis import confusion_matrix
-from .nn.serialization import MAX_LR, MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
+from .nn.serialization import MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
 from .nn.spec import INPUT_SHAPE, format_shape, read_spec_file
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool whose reader went away (128 + SIGPIPE)
-PACKAGE = "nn-playground"
 
 
 class UsageError(Exception):
@@ -43,76 +42,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not argparse's usage block
         raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def _plain_digits(text: str) -> str:
-    """``text`` without surrounding spaces; Python's digit separators ('1_000') are
-    not numbers a person types, so they are refused."""
-    text = text.strip()
-    if "_" in text:
-        raise ValueError(text)
-    return text
-
-
-def parse_decimal(text: str) -> float:
-    """A decimal number as a person types it: '0.01', '0,01' (a decimal comma, as the
-    window accepts) or '1e-3'. Raises ValueError for anything else, e.g. '1_000'."""
-    text = _plain_digits(text)
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    return float(text)
-
-
-def _positive_int(name):
-    def parse(text):
-        try:
-            value = int(_plain_digits(text))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a whole number, not '{text[:40]}'") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be at least 1, not {value}")
-        return value
-    return parse
-
-
-def _learning_rate(text):
-    try:
-        value = parse_decimal(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= MAX_LR):
-        raise argparse.ArgumentTypeError(
-            f"learning rate must be a positive number up to {MAX_LR:g}, not '{text[:40]}'")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(_plain_digits(text))
-    except ValueError:
-        value = -1
-    if not 0 <= value <= nn.network.MAX_SEED:
-        raise argparse.ArgumentTypeError(
-            f"seed must be a whole number from 0 to {nn.network.MAX_SEED}, not '{text[:40]}'")
-    return value
-
-
-def version() -> str:
-    """The installed version, else the one pyproject.toml names (a source checkout)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
-        pass
-    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-    try:
-        text = safeio.read_bounded(pyproject, 100_000).decode("utf-8", "replace")
-    except safeio.FileProblem:
-        return "unknown"
-    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
-    return match.group(1) if match else "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,14 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", default="seed", choices=list(nn.PRESETS),
                        help="starting network and settings (default seed)")
     train.add_argument("--arch", metavar="FILE.json", help="network spec as JSON")
-    train.add_argument("--epochs", type=_positive_int("epochs"))
-    train.add_argument("--batch-size", type=_positive_int("batch size"))
-    train.add_argument("--lr", type=_learning_rate, help="learning rate")
+    train.add_argument("--epochs", type=positive_int("epochs"))
+    train.add_argument("--batch-size", type=positive_int("batch size"))
+    train.add_argument("--lr", type=learning_rate, help="learning rate")
     train.add_argument("--optimizer", choices=list(nn.optimizers.OPTIMIZERS))
     train.add_argument("--loss", choices=["se", "ce"], help="squared error or cross-entropy")
     train.add_argument("--init", choices=list(nn.INITS), help="weight initialisation")
-    train.add_argument("--seed", type=_seed, help="random seed for weights and shuffling")
-    train.add_argument("--limit", type=_positive_int("limit"),
+    train.add_argument("--seed", type=seed, help="random seed for weights and shuffling")
+    train.add_argument("--limit", type=positive_int("limit"),
                        help="train on the first N training images only")
     train.add_argument("--data", metavar="DIR", help="folder with the MNIST IDX files")
     train.add_argument("--save", metavar="MODEL.npz",

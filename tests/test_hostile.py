@@ -762,7 +762,9 @@ def test_save_adds_the_model_extension(tmp_path, capsys):
 
 
 def test_a_decimal_comma_is_accepted_as_in_the_window(tmp_path, capsys):
-    assert cli.parse_decimal("0,01") == 0.01
+    from playground.cli_args import parse_decimal
+
+    assert parse_decimal("0,01") == 0.01
     assert cli.main(["train", "--limit", "100", "--lr", "0,5", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "finished"
 

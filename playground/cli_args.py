@@ -1,0 +1,87 @@
+"""The command line's option values: numbers as a person types them, and the version.
+
+Pure stdlib; shared by the CLI's parser (and usable by the window: no Qt here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from pathlib import Path
+
+from . import safeio
+from .nn.network import MAX_SEED
+from .nn.serialization import MAX_LR
+
+PACKAGE = "nn-playground"
+
+
+def _plain_digits(text: str) -> str:
+    """``text`` without surrounding spaces; Python's digit separators ('1_000') are
+    not numbers a person types, so they are refused."""
+    text = text.strip()
+    if "_" in text:
+        raise ValueError(text)
+    return text
+
+
+def parse_decimal(text: str) -> float:
+    """A decimal number as a person types it: '0.01', '0,01' (a decimal comma, as the
+    window accepts) or '1e-3'. Raises ValueError for anything else, e.g. '1_000'."""
+    text = _plain_digits(text)
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def positive_int(name):
+    def parse(text):
+        try:
+            value = int(_plain_digits(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, not '{text[:40]}'") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be at least 1, not {value}")
+        return value
+    return parse
+
+
+def learning_rate(text):
+    try:
+        value = parse_decimal(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_LR):
+        raise argparse.ArgumentTypeError(
+            f"learning rate must be a positive number up to {MAX_LR:g}, not '{text[:40]}'")
+    return value
+
+
+def seed(text):
+    try:
+        value = int(_plain_digits(text))
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"seed must be a whole number from 0 to {MAX_SEED}, not '{text[:40]}'")
+    return value
+
+
+def version() -> str:
+    """The installed version, else the one pyproject.toml names (a source checkout)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        text = safeio.read_bounded(pyproject, 100_000).decode("utf-8", "replace")
+    except safeio.FileProblem:
+        return "unknown"
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    return match.group(1) if match else "unknown"
