@@ -99,9 +99,13 @@ def _refuse_kind(path, st: os.stat_result, what: str, saving: bool = False) -> N
 def open_regular(path, max_bytes: int, what: str = "a file"):
     """A binary file object for ``path`` if it is a regular file of at most ``max_bytes``.
 
-    Opening never blocks (a FIFO is refused, not waited on) and never follows anything
-    to a device. The caller closes the file.
+    A FIFO or device is refused without being opened; opening never blocks (should
+    one appear in between, it is refused by what the open file is). The caller closes
+    the file.
     """
+    before = stat_path(path)
+    if before is not None:  # a device is never even opened (opening some has effects)
+        _refuse_kind(path, before, what)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)

@@ -840,3 +840,16 @@ def test_export_architecture_never_writes_into_a_fifo(qtbot, tmp_path, monkeypat
     assert window.export_architecture(str(target)) is False
     assert shown and "not a regular file" in shown[0]
     assert stat.S_ISFIFO(os.lstat(target).st_mode)
+
+
+def test_a_device_is_refused_without_being_opened(monkeypatch, tmp_path):
+    """Opening some devices has effects (a watchdog starts, a tape rewinds)."""
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k))
+    link = tmp_path / "m.npz"
+    link.symlink_to("/dev/zero")
+    for path in ("/dev/zero", link):
+        with pytest.raises(safeio.FileProblem, match="not a regular file"):
+            safeio.read_bounded(path, 100)
+    assert opened == []
