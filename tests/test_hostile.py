@@ -627,9 +627,11 @@ def test_json_output_never_holds_nan():
     assert json.loads(text) == {"loss": None, "p": [None, 0.5], "n": 3}
 
 
-def test_a_saved_history_with_nan_still_loads(tmp_path):
+@pytest.mark.parametrize("loss", [float("nan"), float("inf"), 1e35])
+def test_a_saved_history_that_blew_up_still_loads(tmp_path, loss):
+    """What the loader would refuse is never written: a file saved always opens."""
     model = nn.Model.create(TINY)
-    model.history = [{"epoch": 1, "seconds": 1.0, "loss": float("nan"), "accuracy": 0.1,
+    model.history = [{"epoch": 1, "seconds": 1.0, "loss": loss, "accuracy": 0.1,
                       "val_accuracy": None, "test_accuracy": None, "lr": 3.0}]
     path = tmp_path / "m.npz"
     nn.save_model(path, model)
@@ -853,3 +855,21 @@ def test_a_device_is_refused_without_being_opened(monkeypatch, tmp_path):
         with pytest.raises(safeio.FileProblem, match="not a regular file"):
             safeio.read_bounded(path, 100)
     assert opened == []
+
+
+def _strict_json(text):
+    def refuse(name):
+        raise AssertionError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_run_that_blows_up_still_prints_strict_json(tmp_path):
+    spec = tmp_path / "relu.json"
+    spec.write_text(json.dumps({"input": [28, 28], "layers": [
+        {"type": "Flatten"}, {"type": "Dense", "units": 32}, {"type": "ReLU"},
+        {"type": "Dense", "units": 10}, {"type": "ReLU"}]}))
+    result = run_cli("train", "--arch", spec, "--lr", "1000", "--limit", "2000", "--json",
+                     timeout=120)
+    assert result.returncode == 1, result.stderr
+    out = _strict_json(result.stdout)
+    assert out["status"] == "diverged"

@@ -29,8 +29,7 @@ MAX_HISTORY = 100_000
 MAX_SAMPLES_SEEN = 10**15
 MAX_EPOCH = 10**9
 MAX_SECONDS = 1e9  # about 30 years
-MAX_LOSS = 1e15
-MAX_LR = 1e6
+MAX_VALUE = 1e30  # the largest loss, learning rate or other unbounded number a file holds
 MAX_OUTPUT = 1e15  # weights that could give larger outputs (from pixels in [0, 1]) are refused
 MAX_NPY_HEADER = 10_000
 MAX_MEMBERS = 2 * MAX_LAYERS + 1  # meta and each layer's weights and biases
@@ -53,7 +52,7 @@ def save_model(path, model: Model) -> None:
         "version": VERSION,
         "spec": model.network.spec,
         "hyper": model.hyper,
-        "history": [{k: _finite_or_none(v) for k, v in r.items()} for r in model.history],
+        "history": [_storable(r) for r in model.history],
         "samples_seen": int(model.samples_seen),
     }
     try:
@@ -82,10 +81,19 @@ def with_model_suffix(name: str) -> str:
     return name if name.lower().endswith(MODEL_SUFFIX) else name + MODEL_SUFFIX
 
 
-def _finite_or_none(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
+def _storable(record: dict) -> dict:
+    """A history record as the loader accepts it: a number it would refuse (NaN, or out
+    of its field's range, e.g. the loss of a run that blew up) is stored as None."""
+    out = {}
+    for key, value in record.items():
+        if key != "epoch" and value is not None:
+            low, high, nullable = _FIELDS.get(key, _OTHER_FIELD)
+            if not _plain_number(value):
+                value = None if nullable else low
+            elif not low <= value <= high:
+                value = None if nullable else min(max(value, low), high)
+        out[key] = value
+    return out
 
 
 def load_model(path) -> Model:
@@ -272,12 +280,10 @@ def _check_meta(meta) -> tuple[dict, dict]:
     if not isinstance(hyper, dict):
         raise _Invalid("its training settings are missing")
     lr = hyper.get("lr")
-    if _plain_number(lr) and not 0 < lr <= MAX_LR:
+    if _plain_number(lr) and not 0 < lr <= MAX_VALUE:
         raise _Invalid(f"its training settings are invalid: learning rate must be "
-                       f"more than 0 and at most {MAX_LR:g}")
+                       f"more than 0 and at most {MAX_VALUE:g}")
     problems = check_hyper(hyper)
-    if not problems and not hyper["lr"] <= MAX_LR:
-        problems = [f"learning rate must be at most {MAX_LR:g}"]
     if problems:
         raise _Invalid(f"its training settings are invalid: {problems[0]}")
     history = meta.get("history")
@@ -296,12 +302,13 @@ def _check_meta(meta) -> tuple[dict, dict]:
 # the range of each history field: (lowest, highest, None allowed)
 _FIELDS = {
     "seconds": (0.0, MAX_SECONDS, False),
-    "loss": (0.0, MAX_LOSS, True),
+    "loss": (0.0, MAX_VALUE, True),
     "accuracy": (0.0, 1.0, True),
     "val_accuracy": (0.0, 1.0, True),
     "test_accuracy": (0.0, 1.0, True),
-    "lr": (0.0, MAX_LR, True),
+    "lr": (0.0, MAX_VALUE, True),
 }
+_OTHER_FIELD = (-MAX_VALUE, MAX_VALUE, True)
 
 
 def _record_problem(record) -> str | None:
@@ -315,7 +322,7 @@ def _record_problem(record) -> str | None:
     for key, value in record.items():
         if key == "epoch":
             continue
-        low, high, nullable = _FIELDS.get(key, (-MAX_LOSS, MAX_LOSS, True))
+        low, high, nullable = _FIELDS.get(key, _OTHER_FIELD)
         if value is None:
             if not nullable:
                 return f"{key} is missing"
