@@ -159,6 +159,9 @@ def save_target(path, what: str = "a file") -> Path:
     st = stat_path(target)
     if st is not None:
         _refuse_kind(text, st, what, saving=True)
+        if not os.access(target, os.W_OK):  # read-only: the rename would get round that
+            raise FileProblem(f"{text}: cannot save there (permission denied: the file "
+                              f"is read-only)", "read-only")
     else:
         _check_name(text, target)
     folder = stat_path(target.parent)

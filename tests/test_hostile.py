@@ -576,7 +576,7 @@ def test_history_fields_out_of_range(tmp_path, name, history):
         nn.load_model(path)
 
 
-@pytest.mark.parametrize("seen", [10**400, 10**16, -1])
+@pytest.mark.parametrize("seen", [10**400, 10**16, -1], ids=["10**400", "10**16", "-1"])
 def test_samples_seen_out_of_range(tmp_path, seen):
     with pytest.raises(nn.ModelFileError, match="samples_seen"):
         nn.load_model(_tiny_file(tmp_path, samples_seen=seen))
@@ -873,3 +873,18 @@ def test_a_run_that_blows_up_still_prints_strict_json(tmp_path):
     assert result.returncode == 1, result.stderr
     out = _strict_json(result.stdout)
     assert out["status"] == "diverged"
+
+
+def test_a_read_only_model_file_is_not_replaced(tmp_path, monkeypatch, capsys):
+    """A file its owner made read-only stays as it is (root may write anyway: simulated)."""
+    path = tmp_path / "m.npz"
+    nn.save_model(path, nn.Model.create(TINY, {"seed": 1}))
+    before = path.read_bytes()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == path
+                        else real_access(p, mode, **k))
+    with pytest.raises(nn.ModelFileError, match="read-only"):
+        nn.save_model(path, nn.Model.create(TINY, {"seed": 2}))
+    assert path.read_bytes() == before
+    assert cli.main(["train", "--epochs", "1000", "--save", str(path)]) == 2
+    one_line(capsys.readouterr().err, "read-only")

@@ -65,7 +65,7 @@ def save_model(path, model: Model) -> None:
     try:
         safeio.atomic_write(path, lambda f: np.savez(f, **arrays), "a model file")
     except safeio.FileProblem as e:
-        if e.reason in ("is a folder", "not a regular file", "no such folder"):
+        if e.reason in ("is a folder", "not a regular file", "no such folder", "read-only"):
             raise ModelFileError(str(e)) from None
         raise ModelFileError(f"{path}: could not save the model ({e.reason})") from None
 
