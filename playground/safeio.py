@@ -164,10 +164,16 @@ def save_target(path, what: str = "a file") -> Path:
                               f"is read-only)", "read-only")
     else:
         _check_name(text, target)
-    folder = stat_path(target.parent)
-    if folder is None or not stat.S_ISDIR(folder.st_mode):
-        raise FileProblem(f"{text}: cannot save there (the folder {target.parent} "
-                          f"does not exist)", "no such folder")
+    try:
+        folder = os.stat(target.parent)
+    except (OSError, ValueError) as e:
+        reason = os_reason(e)
+        if reason == "no such file or folder":
+            reason = f"the folder {target.parent} does not exist"
+        raise FileProblem(f"{text}: cannot save there ({reason})", "no such folder") from None
+    if not stat.S_ISDIR(folder.st_mode):
+        raise FileProblem(f"{text}: cannot save there ({target.parent} is not a folder)",
+                          "no such folder")
     return target
 
 
