@@ -366,13 +366,16 @@ ok = window.import_architecture(os.path.join(folder, "f.json"))
 print("import", ok, shown[-1] if shown else "")
 panels = [w for w in window.findChildren(object) if hasattr(w, "load_image_file")]
 print("image", panels[0].load_image_file(os.path.join(folder, "f.png")))
+print("model", window.open_model(os.path.join(folder, "f.npz")), shown[-1])
 """
 
 
 def test_the_window_does_not_freeze_on_fifos(tmp_path):
-    """Import architecture and Open/drop image on a FIFO give a message, not a freeze."""
+    """Import architecture, Open/drop image and Open model on a FIFO give a message,
+    not a freeze."""
     fifo(tmp_path / "f.json")
     fifo(tmp_path / "f.png")
+    fifo(tmp_path / "f.npz")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run([sys.executable, "-c", GUI_FIFO_SCRIPT, str(tmp_path)],
                             capture_output=True, text=True, env=env, timeout=120,
@@ -380,6 +383,7 @@ def test_the_window_does_not_freeze_on_fifos(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "import False" in result.stdout and "not a regular file" in result.stdout
     assert "image False" in result.stdout
+    assert "model False" in result.stdout and "f.npz: not a regular file" in result.stdout
 
 
 # ------------------------------------------------------------ 4. no tracebacks
