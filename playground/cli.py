@@ -26,6 +26,7 @@ import numpy as np
 from . import nn, safeio
 from .cli_args import PACKAGE, learning_rate, positive_int, seed, version
 from .data import DataError, load_mnist, to_mnist
+from .data.preprocess import BLANK_MESSAGE, is_blank
 from .nn.analysis import confusion_matrix
 from .nn.serialization import MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
 from .nn.spec import INPUT_SHAPE, format_shape, read_spec_file
@@ -337,8 +338,8 @@ def cmd_predict(args) -> int:
     for path in args.images:  # a bad file is reported; the others are still read
         try:
             x = to_mnist(read_image(path))
-            if not x.any():
-                raise ValueError(f"{path}: no digit found: the image is blank")
+            if is_blank(x):
+                raise ValueError(f"{path}: {BLANK_MESSAGE}")
         except ValueError as e:
             _say(f"{PACKAGE}: error: {e}")
             failed += 1
