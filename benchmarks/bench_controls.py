@@ -70,7 +70,7 @@ def main() -> None:
 
     from playground.data import load_mnist
     from playground.ui.session import Session
-    from playground.ui.training_panel import TrainingPanel
+    from playground.ui.training.panel import TrainingPanel
 
     QApplication.instance() or QApplication([])
     session = Session(data=load_mnist().split().limit(2000, 500, 1000))

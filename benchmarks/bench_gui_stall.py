@@ -65,7 +65,7 @@ def measure(epochs: int = 1, limit: int | None = None, window: bool = False,
 
     from playground.data import load_mnist
     from playground.ui.session import Session
-    from playground.ui.training_panel import TrainingPanel
+    from playground.ui.training.panel import TrainingPanel
 
     app = QApplication.instance() or QApplication([])
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")  # as the app does
@@ -77,7 +77,7 @@ def measure(epochs: int = 1, limit: int | None = None, window: bool = False,
         session.set_spec(BIG_SPEC)
         session.set_hyper(lr=1e-5)  # 50,000 sigmoid units feed one layer: larger rates run away
     if window:
-        from playground.ui.main_window import MainWindow
+        from playground.ui.window.main_window import MainWindow
 
         top = MainWindow(session)
         top._confirm_discard = lambda: True

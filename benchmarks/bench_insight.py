@@ -48,7 +48,7 @@ def drawing(split) -> np.ndarray:
 
 
 def run_once(mode: str, split, epochs: int) -> dict:
-    import playground.ui.main_window as mw
+    import playground.ui.window.main_window as mw
     from playground.ui.insight import WeightsView, insight_views
     from playground.ui.session import Session
 

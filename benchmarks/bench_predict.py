@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from playground import nn  # noqa: E402
 from playground.data import to_mnist  # noqa: E402
-from playground.ui.canvas import DrawCanvas  # noqa: E402
+from playground.ui.draw.canvas import DrawCanvas  # noqa: E402
 
 TARGET_MS = 2.0
 
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
                             args.runs))
 
     # the whole panel update, showing the result (label, bars, preview) included
-    from playground.ui.draw_panel import DrawPanel
+    from playground.ui.draw.panel import DrawPanel
     from playground.ui.session import Session
 
     session = Session(data=_NoData(), preset_name=args.preset)

@@ -34,7 +34,7 @@ def main() -> None:
     QSettings().clear()
     import pyqtgraph as pg
 
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     window = MainWindow()

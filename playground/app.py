@@ -19,7 +19,7 @@ def run_gui(argv: list[str] | None = None) -> int:
         import pyqtgraph as pg
         from PySide6.QtWidgets import QApplication
 
-        from .ui.main_window import MainWindow
+        from .ui.window.main_window import MainWindow
     except ImportError as e:
         if "shared object" not in str(e):
             raise

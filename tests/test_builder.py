@@ -8,8 +8,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from playground.nn import LAYER_HELP, check_spec, preset
-from playground.ui.builder import BuilderPanel
-from playground.ui.builder_cards import ERROR_COLOR, MIME_INDEX, MIME_TYPE
+from playground.ui.builder.cards import ERROR_COLOR, MIME_INDEX, MIME_TYPE
+from playground.ui.builder.panel import BuilderPanel
 from playground.ui.session import Session
 
 SEED_TYPES = ["Flatten", "Dense", "Sigmoid", "Dense", "Sigmoid"]
@@ -557,7 +557,7 @@ def test_undo_asks_before_discarding_training(panel, session, monkeypatch):
 
 # -- in the main window ---------------------------------------------------------------------
 def test_main_window_uses_the_builder(qtbot, small_split):
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     window = MainWindow(Session(data=small_split))
     qtbot.addWidget(window)

@@ -10,8 +10,8 @@ from PySide6.QtTest import QTest
 
 from playground import nn
 from playground.data import to_mnist
-from playground.ui.canvas import DEFAULT_STROKE, RESOLUTION, DrawCanvas
-from playground.ui.draw_panel import DrawPanel
+from playground.ui.draw.canvas import DEFAULT_STROKE, RESOLUTION, DrawCanvas
+from playground.ui.draw.panel import DrawPanel
 from playground.ui.session import Session
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton

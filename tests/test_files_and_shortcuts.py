@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from playground import nn
 from playground.ui.actions import REDO_KEYS, key_sequences
-from playground.ui.main_window import MainWindow
 from playground.ui.session import Session
+from playground.ui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 SAVE, DISCARD, CANCEL = (QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Discard,
@@ -173,7 +173,7 @@ REAL_DESKTOP_KEYS = textwrap.dedent("""
     qInstallMessageHandler(lambda kind, context, text: log.append(text))
     app = QApplication([])
     from playground.data import load_mnist
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
     from playground.ui.session import Session
     w = MainWindow(Session(data=load_mnist().split().limit(100, 10, 10)))
     w.show(); w.activateWindow(); QTest.qWaitForWindowExposed(w); QTest.qWait(200)

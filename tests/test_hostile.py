@@ -163,7 +163,7 @@ def test_cli_refuses_a_fifo_save_target_before_training(tmp_path):
 
 
 def test_the_window_says_why_it_cannot_save_over_a_fifo(qtbot, tmp_path, monkeypatch):
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -356,7 +356,7 @@ import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication, QMessageBox
 app = QApplication([])
-from playground.ui.main_window import MainWindow
+from playground.ui.window.main_window import MainWindow
 shown = []
 QMessageBox.critical = QMessageBox.warning = lambda *a, **k: shown.append(a[2])
 window = MainWindow()
@@ -483,7 +483,7 @@ def test_deeply_nested_architecture(tmp_path, capsys, text):
 
 
 def test_the_window_reports_a_deeply_nested_architecture(qtbot, tmp_path, monkeypatch):
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -836,7 +836,7 @@ def test_a_pickle_inside_is_never_unpickled(tmp_path):
 
 def test_export_architecture_never_writes_into_a_fifo(qtbot, tmp_path, monkeypatch):
     """Writing into a FIFO blocks until someone reads it: the window would freeze."""
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

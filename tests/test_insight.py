@@ -77,7 +77,7 @@ def test_insight_views_titles_and_object_names(session):
 
 
 def test_main_window_has_the_views(small_split, qtbot, monkeypatch):
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Discard)

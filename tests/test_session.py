@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from playground import nn
-from playground.ui.layer_stack import LayerStack
+from playground.state.layer_stack import LayerStack
 from playground.ui.session import Session
 
 

@@ -18,20 +18,20 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from playground import nn
-from playground.ui import plots as plots_module
-from playground.ui import worker as worker_module
-from playground.ui.plots import STALE, TrainingPlots
-from playground.ui.run_markers import NETWORK, SETTING
 from playground.ui.session import Session
-from playground.ui.training_panel import ERROR_COLOR, TrainingPanel
-from playground.ui.training_status import (
+from playground.ui.training import plots as plots_module
+from playground.ui.training import worker as worker_module
+from playground.ui.training.panel import ERROR_COLOR, TrainingPanel
+from playground.ui.training.plots import STALE, TrainingPlots
+from playground.ui.training.run_markers import NETWORK, SETTING
+from playground.ui.training.status import (
     RunClock,
     RunPlace,
     epoch_line,
     run_duration,
     stopped_test_text,
 )
-from playground.ui.worker import running_threads, val_sample_for
+from playground.ui.training.worker import running_threads, val_sample_for
 
 LONG = 1000
 
@@ -445,7 +445,7 @@ class Gate:
 
 
 def test_progress_and_time_move_on_between_the_reports(qtbot, make_panel, monkeypatch):
-    import playground.ui.training_panel as panel_module
+    import playground.ui.training.panel as panel_module
 
     monkeypatch.setattr(panel_module, "reports_per_epoch", lambda *a, **k: 1)
     panel = make_panel(epochs=2, batch_size=100)  # 20 batches an epoch, one report

@@ -15,15 +15,15 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from playground import nn
-from playground.ui import worker as worker_module
 from playground.ui.session import Session
-from playground.ui.training_panel import (
+from playground.ui.training import worker as worker_module
+from playground.ui.training.panel import (
     TrainingPanel,
     format_duration,
     format_lr,
     parse_number,
 )
-from playground.ui.worker import (
+from playground.ui.training.worker import (
     TrainingWorker,
     make_trainer,
     reports_per_epoch,
@@ -336,7 +336,7 @@ def test_exception_in_worker_reaches_the_user(qtbot, make_panel, monkeypatch):
 
 
 def test_close_during_training_20_times(qtbot, small_split, monkeypatch, capfd, panels):
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     monkeypatch.setattr(MainWindow, "_confirm_discard", lambda self: True)
     for _ in range(20):
@@ -605,14 +605,14 @@ def test_start_refuses_an_invalid_typed_value_with_the_reason(qtbot, make_panel)
 
 
 def nn_error_color(panel) -> bool:
-    from playground.ui.training_panel import ERROR_COLOR
+    from playground.ui.training.panel import ERROR_COLOR
 
     return ERROR_COLOR in panel.status_label.styleSheet()
 
 
 def test_f5_in_the_window_uses_the_typed_learning_rate(qtbot, small_split, monkeypatch,
                                                          panels):
-    from playground.ui.main_window import MainWindow
+    from playground.ui.window.main_window import MainWindow
 
     monkeypatch.setattr(MainWindow, "_confirm_discard", lambda self: True)
     session = Session(data=small_split)
@@ -714,7 +714,7 @@ def test_pause_publishes_the_live_weights(qtbot, make_panel, tmp_path):
 
 
 def test_x_axis_grows_in_nice_steps(qtbot):
-    from playground.ui.plots import TrainingPlots, nice_ceil
+    from playground.ui.training.plots import TrainingPlots, nice_ceil
 
     assert [nice_ceil(v) for v in (0.3, 1, 1.25, 1.9, 2.5, 3.75, 6.25, 12.5, 1250)
             ] == pytest.approx([0.3, 1, 1.5, 2, 3, 4, 8, 15, 1500])
@@ -751,7 +751,7 @@ def test_long_run_x_axis_fits_the_data(qtbot, make_panel):
 
 
 def test_status_says_why_start_is_refused(qtbot, make_panel):
-    from playground.ui.training_panel import ERROR_COLOR
+    from playground.ui.training.panel import ERROR_COLOR
 
     panel = make_panel()
     session = panel.session

@@ -6,9 +6,9 @@ from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize
 from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
-from playground.ui import window_layout as wl
-from playground.ui.main_window import MainWindow
 from playground.ui.session import Session
+from playground.ui.window import layout as wl
+from playground.ui.window.main_window import MainWindow
 
 KEY_CONTROLS = ["startButton", "stopButton", "progressBar", "statusLabel", "drawCanvas",
                 "predictionLabel", "layerStack", "lrEdit", "accuracyPlot", "lossPlot"]

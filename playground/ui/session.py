@@ -24,8 +24,8 @@ from ..nn import (
     transfer_weights,
 )
 from ..nn.spec import INPUT_SHAPE, SpecReport, format_shape
-from .layer_stack import LayerStack
-from .weight_shapes import loses_weights
+from ..state.layer_stack import LayerStack
+from ..state.weight_shapes import loses_weights
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 

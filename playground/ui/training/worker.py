@@ -32,7 +32,7 @@ import weakref
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
-from ..nn import EpochEnd, Trainer
+from ...nn import EpochEnd, Trainer
 
 MIN_INTERVAL = 1 / 30  # seconds between two progress signals, at the least
 MAX_IN_FLIGHT = 1  # progress signals the GUI has not handled yet, at the most

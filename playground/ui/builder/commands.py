@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 from .glyphs import drawn_icon, is_dark
 
 if TYPE_CHECKING:
-    from .builder import BuilderPanel
+    from .panel import BuilderPanel
 
 # -- undo commands ---------------------------------------------------------------------------
 class _Command(QUndoCommand):

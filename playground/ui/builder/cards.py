@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..nn import LAYER_HELP, format_shape
-from ..nn.layers import MAX_UNITS
-from ..state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
+from ...nn import LAYER_HELP, format_shape
+from ...nn.layers import MAX_UNITS
+from ...state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
 from .glyphs import (  # noqa: F401 - re-exported: the builder and diagram import them here
     LAYER_COLORS,
     UNKNOWN_COLOR,

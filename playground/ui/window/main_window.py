@@ -16,18 +16,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import safeio
-from ..data import DataError
-from ..nn import PRESETS, ModelFileError, check_spec
-from ..nn.spec import read_spec_file
-from . import window_layout as wl
-from .actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
-from .builder import BuilderPanel
-from .draw_panel import DrawPanel
+from ... import safeio
+from ...data import DataError
+from ...nn import PRESETS, ModelFileError, check_spec
+from ...nn.spec import read_spec_file
+from ..actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
+from ..builder.panel import BuilderPanel
+from ..draw.panel import DrawPanel
+from ..insight import insight_views
+from ..session import Session
+from ..training.panel import TrainingPanel
+from . import layout as wl
 from .file_drop import ModelDrops
-from .insight import insight_views
-from .session import Session
-from .training_panel import TrainingPanel
 
 TITLE = "Neural Network Playground"
 MODEL_FILTER = "Playground models (*.npz);;All files (*)"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from ..nn.losses import LOSS_TITLES
-from ..nn.optimizers import OPTIMIZER_TITLES
+from ...nn.losses import LOSS_TITLES
+from ...nn.optimizers import OPTIMIZER_TITLES
 
 LR, SETTING, NETWORK = "lr", "setting", "network"
 STYLES = {  # kind: (colour, pen style, label height as a fraction of the view)

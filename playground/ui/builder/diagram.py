@@ -14,8 +14,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ..nn import format_shape
-from .builder_cards import ACTIVATIONS, ERROR_COLOR, SELECT_COLOR, layer_color
+from ...nn import format_shape
+from .cards import ACTIVATIONS, ERROR_COLOR, SELECT_COLOR, layer_color
 
 
 @dataclass

@@ -12,8 +12,8 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from ..state import speed
-from ..state.hints import EVAL_IMAGES, TRAIN_IMAGES, hints, may_be_slow
+from ...state import speed
+from ...state.hints import EVAL_IMAGES, TRAIN_IMAGES, hints, may_be_slow
 from .glyphs import is_dark
 
 #: (background, text, border) in a light and in a dark colour scheme

@@ -17,9 +17,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..data import to_mnist
-from ..data.preprocess import is_blank
-from .images import qimage_to_gray, read_qimage
+from ...data import to_mnist
+from ...data.preprocess import is_blank
+from ..images import qimage_to_gray, read_qimage
 
 RESOLUTION = 280  #: side of the stored drawing, in pixels (10 per input pixel)
 GRID = 28  #: the network's input side: the faint grid on the canvas

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..nn import PRESETS, check_spec, preset
-from ..state.hints import ACTIVATIONS
-from .builder_cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView, is_dark
-from .builder_commands import (
+from ...nn import PRESETS, check_spec, preset
+from ...state.hints import ACTIVATIONS
+from .cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView, is_dark
+from .commands import (
     AddLayerCommand,
     BuilderUndoStack,
     EditUnitsCommand,

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import to_mnist
-from ..data.preprocess import as_digit, is_blank
+from ...data import to_mnist
+from ...data.preprocess import as_digit, is_blank
 from . import prediction_text as words
 from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
-from .draw_widgets import BARS_MIN_HEIGHT, BarsWidget, FitLabel, top_aligning_spacer
 from .prediction_text import gives_probabilities, nice_ceil
+from .widgets import BARS_MIN_HEIGHT, BarsWidget, FitLabel, top_aligning_spacer
 
 DRAW_INTERVAL_MS = 33  #: at most ~30 predictions a second while the mouse moves
 WEIGHTS_INTERVAL_MS = 100  #: at most ~10 re-predictions a second during training

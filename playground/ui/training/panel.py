@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..nn import check_hyper
-from ..nn.losses import LOSS_TITLES
-from ..nn.optimizers import OPTIMIZER_TITLES
+from ...nn import check_hyper
+from ...nn.losses import LOSS_TITLES
+from ...nn.optimizers import OPTIMIZER_TITLES
 from .plots import TrainingPlots
 from .run_markers import ChangeWatch
-from .training_status import (
+from .status import (
     LOSS_TIPS,
     OPTIMIZER_TIPS,
     STALE_STATUS,

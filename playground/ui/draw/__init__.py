@@ -1,0 +1,1 @@
+"""The Draw & predict column: the canvas, the network's input and its ten outputs."""

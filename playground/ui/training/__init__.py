@@ -1,0 +1,1 @@
+"""The Training tab: settings, Start/Pause/Stop, the live plots, and the worker thread."""
