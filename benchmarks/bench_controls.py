@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from playground.data import load_mnist
-    from playground.ui.session import Session
+    from playground.state.session import Session
     from playground.ui.training.panel import TrainingPanel
 
     QApplication.instance() or QApplication([])

@@ -64,7 +64,7 @@ def measure(epochs: int = 1, limit: int | None = None, window: bool = False,
     import pyqtgraph as pg
 
     from playground.data import load_mnist
-    from playground.ui.session import Session
+    from playground.state.session import Session
     from playground.ui.training.panel import TrainingPanel
 
     app = QApplication.instance() or QApplication([])

@@ -49,8 +49,8 @@ def drawing(split) -> np.ndarray:
 
 def run_once(mode: str, split, epochs: int) -> dict:
     import playground.ui.window.main_window as mw
+    from playground.state.session import Session
     from playground.ui.insight import WeightsView, insight_views
-    from playground.ui.session import Session
 
     app = QApplication.instance()
     session = Session(data=split)

@@ -78,8 +78,8 @@ def main(argv=None) -> int:
                             args.runs))
 
     # the whole panel update, showing the result (label, bars, preview) included
+    from playground.state.session import Session
     from playground.ui.draw.panel import DrawPanel
-    from playground.ui.session import Session
 
     session = Session(data=_NoData(), preset_name=args.preset)
     panel = DrawPanel(session)

@@ -37,7 +37,7 @@ def cli_epoch(split, preset: str) -> float:
 
 
 def window_epoch(split, preset: str) -> tuple[float, float]:
-    from playground.ui.session import Session
+    from playground.state.session import Session
     from playground.ui.window.main_window import MainWindow
 
     session = Session(data=split, preset_name=preset)

@@ -8,9 +8,9 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from playground.nn import LAYER_HELP, check_spec, preset
+from playground.state.session import Session
 from playground.ui.builder.cards import ERROR_COLOR, MIME_INDEX, MIME_TYPE
 from playground.ui.builder.panel import BuilderPanel
-from playground.ui.session import Session
 
 SEED_TYPES = ["Flatten", "Dense", "Sigmoid", "Dense", "Sigmoid"]
 

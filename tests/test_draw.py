@@ -10,9 +10,9 @@ from PySide6.QtTest import QTest
 
 from playground import nn
 from playground.data import to_mnist
+from playground.state.session import Session
 from playground.ui.draw.canvas import DEFAULT_STROKE, RESOLUTION, DrawCanvas
 from playground.ui.draw.panel import DrawPanel
-from playground.ui.session import Session
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
 NO_MOD = Qt.KeyboardModifier.NoModifier

@@ -12,9 +12,9 @@ from PySide6.QtTest import QTest
 from playground import nn
 from playground.data import to_mnist
 from playground.data.preprocess import BLANK_MESSAGE, as_digit, is_blank
+from playground.state.session import Session
 from playground.ui.draw import prediction_text as words
 from playground.ui.draw.panel import RIGHT, DrawPanel
-from playground.ui.session import Session
 
 
 @pytest.fixture(scope="module")

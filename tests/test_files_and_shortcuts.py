@@ -16,8 +16,8 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from playground import nn
+from playground.state.session import Session
 from playground.ui.actions import REDO_KEYS, key_sequences
-from playground.ui.session import Session
 from playground.ui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +174,7 @@ REAL_DESKTOP_KEYS = textwrap.dedent("""
     app = QApplication([])
     from playground.data import load_mnist
     from playground.ui.window.main_window import MainWindow
-    from playground.ui.session import Session
+    from playground.state.session import Session
     w = MainWindow(Session(data=load_mnist().split().limit(100, 10, 10)))
     w.show(); w.activateWindow(); QTest.qWaitForWindowExposed(w); QTest.qWait(200)
     w.builder.add_layer("Tanh", 3)

@@ -147,8 +147,8 @@ def test_broken_specs_give_no_crash(bad):
 # -- the builder shows them ------------------------------------------------------------------
 @pytest.fixture
 def builder(qtbot, small_split):
+    from playground.state.session import Session
     from playground.ui.builder.panel import BuilderPanel
-    from playground.ui.session import Session
 
     session = Session(data=small_split)
     panel = BuilderPanel(session)
@@ -221,7 +221,7 @@ def test_no_epoch_estimate_while_training(builder, monkeypatch):
 def test_start_stays_enabled_with_hints(qtbot, small_split):
     from PySide6.QtWidgets import QPushButton
 
-    from playground.ui.session import Session
+    from playground.state.session import Session
     from playground.ui.window.main_window import MainWindow
 
     window = MainWindow(Session(data=small_split))

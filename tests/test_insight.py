@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox, QTabWidget, QVBoxLayout, Q
 from playground import nn
 from playground.data import to_mnist
 from playground.nn import analysis
+from playground.state.session import Session
 from playground.ui.insight import (
     ConfusionView,
     DatasetView,
@@ -19,7 +20,6 @@ from playground.ui.insight import (
     insight_views,
 )
 from playground.ui.insight.dataset_view import ALL, PAGE
-from playground.ui.session import Session
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from playground import nn
-from playground.ui.session import Session
+from playground.state.session import Session
 from playground.ui.window.main_window import MainWindow
 
 REQUIRED_NAMES = ["layerPalette", "layerStack", "startButton", "pauseButton", "stopButton",

@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from playground import nn
-from playground.ui.session import Session
+from playground.state.session import Session
 from playground.ui.training import plots as plots_module
 from playground.ui.training import worker as worker_module
 from playground.ui.training.panel import ERROR_COLOR, TrainingPanel
@@ -136,7 +136,7 @@ def test_changing_the_loss_marks_the_plots_and_starts_a_new_loss_segment(qtbot, 
     panel = make_panel()
     session = panel.session
     train(qtbot, panel)
-    at = panel._position
+    at = panel.controller.position
     se_trainer = panel.trainer()
 
     choose(panel.loss_combo, "ce")
@@ -227,7 +227,7 @@ def test_a_paused_run_reports_its_training_time(qtbot, make_panel):
     panel = make_panel(epochs=LONG, batch_size=1)
     session = panel.session
     clock = FakeClock()
-    panel.clock = RunClock(clock)
+    panel.controller.clock = RunClock(clock)
     with qtbot.waitSignal(session.progressed, timeout=10_000):
         click(qtbot, panel.start_button)
     clock.now += 4
@@ -295,7 +295,7 @@ def test_stopped_test_text_always_gives_a_reason():
 def test_epochs_says_more_epochs_once_trained(qtbot, make_panel):
     panel = make_panel()
     session = panel.session
-    label = panel._form_cells[4][0]
+    label = panel.form._form_cells[4][0]
     assert label.buddy() is panel.epochs_spin and label.text() == "E&pochs"
     train(qtbot, panel)
     session.set_hyper(epochs=5)
@@ -408,7 +408,7 @@ def test_deciding_whether_an_edit_loses_weights_builds_no_network(qtbot, small_s
     def no_network(*args, **kwargs):
         raise AssertionError("a Network was built")
 
-    import playground.ui.session as session_module
+    import playground.state.session as session_module
 
     monkeypatch.setattr(session_module, "Network", no_network)
     monkeypatch.setattr(nn.network.Network, "__init__", no_network)
@@ -445,14 +445,14 @@ class Gate:
 
 
 def test_progress_and_time_move_on_between_the_reports(qtbot, make_panel, monkeypatch):
-    import playground.ui.training.panel as panel_module
+    import playground.ui.training.controller as controller_module
 
-    monkeypatch.setattr(panel_module, "reports_per_epoch", lambda *a, **k: 1)
+    monkeypatch.setattr(controller_module, "reports_per_epoch", lambda *a, **k: 1)
     panel = make_panel(epochs=2, batch_size=100)  # 20 batches an epoch, one report
     session = panel.session
     gate = Gate(session.model.network)
     clock = FakeClock()
-    panel.clock = RunClock(clock)
+    panel.controller.clock = RunClock(clock)
     reports = []
     session.progressed.connect(reports.append)
     try:

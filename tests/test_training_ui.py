@@ -15,7 +15,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from playground import nn
-from playground.ui.session import Session
+from playground.state.session import Session
 from playground.ui.training import worker as worker_module
 from playground.ui.training.panel import (
     TrainingPanel,
@@ -152,12 +152,13 @@ def test_reports_per_epoch_and_throttle(qtbot, small_split):
     assert 10 <= reports_per_epoch(5000, seconds_per_epoch=1.0) <= 30
     assert reports_per_epoch(5000, seconds_per_epoch=60.0) == 200
 
-    # run on this thread: signals are direct; a long gap between emits is enforced
+    # run on this thread: signals are direct; a long gap between publications is enforced
     session = Session(data=small_split)
     trainer = make_trainer(session.model, small_split)
     worker = TrainingWorker(trainer, 3, reports=50, min_interval=0.2)
     reports, epochs, ends = [], [], []
-    worker.progressed.connect(lambda p, s: reports.append((time.perf_counter(), p, s)))
+    put = worker.latest.put
+    worker.latest.put = lambda p, s: (reports.append((time.perf_counter(), p, s)), put(p, s))
     worker.epochFinished.connect(lambda r, s: epochs.append(r))
     worker.finished.connect(lambda *a: ends.append(a))
     worker.run()
@@ -170,6 +171,11 @@ def test_reports_per_epoch_and_throttle(qtbot, small_split):
         assert t1 - t0 >= 0.19 or p1.batch == p1.batches
     # the snapshots are copies, not the live network
     assert all(s is not session.model.network for _, _, s in reports)
+    # the box holds the latest only: one take gets the last, a second gets nothing
+    assert worker.latest.count == len(reports)
+    progress, snapshot = worker.latest.take()
+    assert progress is reports[-1][1] and snapshot is reports[-1][2]
+    assert worker.latest.take() is None
 
 
 # -- pause, resume, stop ---------------------------------------------------------------
@@ -435,7 +441,7 @@ def test_lr_change_mid_run(qtbot, make_panel):
     markers = panel.plots.lr_markers
     assert len(markers) == 2  # one in each plot
     assert markers[0].label.format == "lr 0.5"
-    assert markers[0].value() == pytest.approx(panel._position)
+    assert markers[0].value() == pytest.approx(panel.controller.position)
     with qtbot.waitSignal(session.progressed, timeout=5_000,
                           check_params_cb=lambda p: p.lr == 0.5):
         pass
@@ -696,7 +702,7 @@ def test_pause_publishes_the_live_weights(qtbot, make_panel, tmp_path):
     session = panel.session
     with qtbot.waitSignal(session.progressed, timeout=10_000):
         click(qtbot, panel.start_button)
-    qtbot.waitUntil(lambda: panel.worker.emitted >= 2, timeout=5_000)
+    qtbot.waitUntil(lambda: panel.worker.latest.count >= 2, timeout=5_000)
     with qtbot.waitSignal(session.trainingStateChanged, timeout=5_000):
         click(qtbot, panel.pause_button)
     predictor = session.predictor()
@@ -743,9 +749,9 @@ def test_long_run_x_axis_fits_the_data(qtbot, make_panel):
     panel = make_panel(epochs=LONG)
     with qtbot.waitSignal(panel.session.progressed, timeout=10_000):
         click(qtbot, panel.start_button)
-    qtbot.waitUntil(lambda: panel._position > 1.2, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.controller.position > 1.2, timeout=10_000)
     (x0, x1), _ = panel.accuracy_plot.getViewBox().viewRange()
-    assert x0 <= 0 and panel._position <= x1 <= 4 * panel._position
+    assert x0 <= 0 and panel.controller.position <= x1 <= 4 * panel.controller.position
     click(qtbot, panel.stop_button)
     wait_idle(qtbot, panel)
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize
 from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
-from playground.ui.session import Session
+from playground.state.session import Session
 from playground.ui.window import layout as wl
 from playground.ui.window.main_window import MainWindow
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...nn import PRESETS, check_spec, preset
 from ...state.hints import ACTIVATIONS
+from ..bind import listen
 from .cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView, is_dark
 from .commands import (
     AddLayerCommand,
@@ -57,9 +58,9 @@ class BuilderPanel(QWidget):
         self._make_actions()
         self._make_widgets()
 
-        session.specChanged.connect(self._refresh)
-        session.hyperChanged.connect(self._refresh_hints)  # loss, optimizer, lr, batch
-        session.trainingStateChanged.connect(self._on_training_state)
+        listen(session.specChanged, self._refresh, self)
+        listen(session.hyperChanged, self._refresh_hints, self)  # loss, optimizer, lr, batch
+        listen(session.trainingStateChanged, self._on_training_state, self)
         self._refresh()
         self._set_locked(session.busy)
 

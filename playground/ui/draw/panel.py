@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...data import to_mnist
 from ...data.preprocess import as_digit, is_blank
+from ..bind import listen
 from . import prediction_text as words
 from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
 from .prediction_text import gives_probabilities, nice_ceil
@@ -95,10 +96,10 @@ class DrawPanel(QWidget):
         c.strokeFinished.connect(self.predict_now)
         c.cleared.connect(self._on_cleared)
         c.fileDropped.connect(self.load_image_file)
-        session.weightsChanged.connect(self._on_weights_changed)
-        session.modelChanged.connect(self.predict_now)
-        session.trainingStateChanged.connect(self._on_training_state)
-        session.showImageRequested.connect(self.show_image)
+        listen(session.weightsChanged, self._on_weights_changed, self)
+        listen(session.modelChanged, self.predict_now, self)
+        listen(session.trainingStateChanged, self._on_training_state, self)
+        listen(session.showImageRequested, self.show_image, self)
         self.predict_now()
 
     # -- building ---------------------------------------------------------------------

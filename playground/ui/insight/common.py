@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
+from ..bind import listen
 
 #: The colour map of signed values (weights, activations below zero): blue - white - red,
 #: white at zero.
@@ -161,9 +162,9 @@ class Evaluator(QObject):
         self._position: float | None = None  # epochs of training of the published weights
         self._epoch: int | None = None  # the epoch just finished, until training goes on
         self.synchronous = False  # evaluate on the calling thread (for debugging)
-        session.progressed.connect(self._on_progress)
-        session.epochFinished.connect(self._on_epoch)
-        session.modelChanged.connect(self._on_model)
+        listen(session.progressed, self._on_progress, self)
+        listen(session.epochFinished, self._on_epoch, self)
+        listen(session.modelChanged, self._on_model, self)
         self._done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
 
     # -- what the weights are -----------------------------------------------------------
@@ -310,8 +311,8 @@ class EvaluatedView(QWidget):
         self.throttle = Throttle(self, self.refresh, 0)
         self.evaluator.ready.connect(self.show_result)
         self.evaluator.failed.connect(self._clear)
-        session.epochFinished.connect(lambda _: self.throttle.request(now=True))
-        session.modelChanged.connect(self._on_model)
+        listen(session.epochFinished, lambda _: self.throttle.request(now=True), self)
+        listen(session.modelChanged, self._on_model, self)
         self._on_model()
 
     # -- for the subclasses -------------------------------------------------------------

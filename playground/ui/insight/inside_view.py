@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...data import to_mnist
 from ...nn import analysis
+from ..bind import listen
 from .common import DIVERGING, EmptyState, Throttle, digit_pixmap
 from .top_units import TOP_UNITS, TopUnits
 
@@ -331,10 +332,9 @@ class InsideView(QWidget):
 
         self.throttle = Throttle(self, self.refresh)  # new weights: ~5 times a second
         self.draw_throttle = Throttle(self, self.refresh, 50)  # strokes: ~20 times a second
-        session.drawingChanged.connect(self.set_drawing)
-        session.weightsChanged.connect(self._on_weights)
-        session.modelChanged.connect(lambda: self.throttle.request(now=True))
-
+        listen(session.drawingChanged, self.set_drawing, self)
+        listen(session.weightsChanged, self._on_weights, self)
+        listen(session.modelChanged, lambda: self.throttle.request(now=True), self)
     def set_drawing(self, image) -> None:
         self.drawing = None if image is None else np.array(image, copy=True)
         self.draw_throttle.request(now=image is None)  # an empty canvas shows at once

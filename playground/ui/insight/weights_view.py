@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
+from ..bind import listen
 from .common import DIVERGING, EmptyState, Throttle
 
 GAP = 1  # pixels between tiles
@@ -133,10 +134,10 @@ class WeightsView(QWidget):
         layout.addWidget(self.stack)
 
         self.throttle = Throttle(self, self.refresh)
-        session.weightsChanged.connect(self.throttle.request)
-        session.modelChanged.connect(lambda: self.throttle.request(now=True))
-        session.epochFinished.connect(lambda _: self.throttle.request(now=True))
-        session.trainingStateChanged.connect(lambda _: self.throttle.request(now=True))
+        listen(session.weightsChanged, self.throttle.request, self)
+        listen(session.modelChanged, lambda: self.throttle.request(now=True), self)
+        listen(session.epochFinished, lambda _: self.throttle.request(now=True), self)
+        listen(session.trainingStateChanged, lambda _: self.throttle.request(now=True), self)
         self.refresh()
 
     # -- drawing ------------------------------------------------------------------

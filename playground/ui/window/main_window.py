@@ -20,11 +20,12 @@ from ... import safeio
 from ...data import DataError
 from ...nn import PRESETS, ModelFileError, check_spec
 from ...nn.spec import read_spec_file
+from ...state.session import Session
 from ..actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
+from ..bind import listen
 from ..builder.panel import BuilderPanel
 from ..draw.panel import DrawPanel
 from ..insight import insight_views
-from ..session import Session
 from ..training.panel import TrainingPanel
 from . import layout as wl
 from .file_drop import ModelDrops
@@ -70,8 +71,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.tabs.tabBar().setChangeCurrentOnDrag(True)
         # an image sent to the canvas (a gallery click) brings the drawing into view
-        self.session.showImageRequested.connect(
-            lambda *_: self.splitter.show_side(self.draw))
+        listen(self.session.showImageRequested,
+               lambda *_: self.splitter.show_side(self.draw), self)
 
         # a model file dropped anywhere (the canvas too) opens as a model
         self.drops = ModelDrops(self)
@@ -83,10 +84,10 @@ class MainWindow(QMainWindow):
 
         self._make_menus()
         self._make_status_bar()
-        self.session.fileChanged.connect(self._update_title)
-        self.session.modelChanged.connect(self._update_status)
-        self.session.specChanged.connect(self._update_status)
-        self.session.trainingStateChanged.connect(self._update_actions)
+        listen(self.session.fileChanged, self._update_title, self)
+        listen(self.session.modelChanged, self._update_status, self)
+        listen(self.session.specChanged, self._update_status, self)
+        listen(self.session.trainingStateChanged, self._update_actions, self)
         self._update_title()
         self._update_status()
         self._update_actions()

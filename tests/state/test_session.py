@@ -1,15 +1,26 @@
 """The shared session: architecture changes, settings, weights snapshots, files."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
 from playground import nn
 from playground.state.layer_stack import LayerStack
-from playground.ui.session import Session
+from playground.state.session import Session
+
+
+@contextlib.contextmanager
+def emitted(event):
+    """Fails unless ``event`` is emitted inside the block (events are synchronous)."""
+    calls = []
+    event.connect(lambda *args: calls.append(args))
+    yield calls
+    assert calls, f"{event.name} was not emitted"
 
 
 @pytest.fixture
-def session(qtbot, small_split):
+def session(small_split):
     return Session(data=small_split)
 
 
@@ -43,8 +54,8 @@ def test_starts_with_the_seed_network(session):
     assert session.predictor() is not session.model.network
 
 
-def test_invalid_stack_has_no_model_and_valid_again_rebuilds(session, qtbot):
-    with qtbot.waitSignal(session.specChanged):
+def test_invalid_stack_has_no_model_and_valid_again_rebuilds(session):
+    with emitted(session.specChanged):
         session.stack.remove(0)  # Dense without Flatten
     assert not session.report.ok
     assert session.report.errors[0].layer == 0
@@ -70,23 +81,23 @@ def test_trained_weights_survive_an_unrelated_change(session):
     assert session.trained  # every weight was kept, so the network still counts as trained
 
 
-def test_set_hyper_refuses_bad_values_and_rechecks_the_loss(session, qtbot):
+def test_set_hyper_refuses_bad_values_and_rechecks_the_loss(session):
     assert session.set_hyper(lr=0) == ["learning rate must be a positive finite number"]
     assert session.hyper["lr"] == 3.0
     session.stack.update(4, type="ReLU")
-    with qtbot.waitSignal(session.specChanged):
+    with emitted(session.specChanged):
         assert session.set_hyper(loss="ce") == []
     assert not session.report.ok
     assert "cross-entropy needs probabilities" in str(session.report.errors[0])
 
 
-def test_save_and_open_round_trip(session, tmp_path, qtbot):
+def test_save_and_open_round_trip(session, tmp_path):
     train_one_epoch(session)
     path = tmp_path / "m.npz"
     session.save(path)
     assert session.path == path and not session.dirty
     other = Session(data=session.data, preset_name="modern")
-    with qtbot.waitSignal(other.modelChanged):
+    with emitted(other.modelChanged):
         other.open(path)
     assert other.spec == session.spec
     assert other.hyper == session.hyper
@@ -154,3 +165,43 @@ def test_saving_while_running_keeps_weights_and_history_together(session, tmp_pa
     assert len(saved.history) == 1
     assert saved.network is session.predictor()
     steps.close()
+
+
+def test_the_session_needs_no_qt():
+    """The session and its parts import no Qt (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import playground.state.session, playground.state.hints; "
+            "print(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_training_state_is_one_enum_that_reads_as_its_name(session):
+    from playground.state.session import TrainingState
+
+    states = []
+    session.trainingStateChanged.connect(states.append)
+    session.set_training_state("running")
+    session.set_training_state(TrainingState.RUNNING)  # no change: no event
+    session.set_training_state(TrainingState.PAUSED)
+    assert states == [TrainingState.RUNNING, "paused"]
+    assert session.training_state is TrainingState.PAUSED and session.busy
+    with pytest.raises(ValueError):
+        session.set_training_state("sleeping")
+
+
+def test_a_network_too_big_to_train_is_an_error_until_the_batch_is_smaller(small_split):
+    from playground.state.session import Session
+
+    session = Session(data=small_split)
+    assert session.set_hyper(batch_size=2000, optimizer="adam") == []
+    session.stack.update(1, units=40_000)  # about 2.3 GB at this batch: not built
+    assert session.model is None
+    assert not session.report.ok and "would need about" in str(session.report.errors[0])
+    assert session.set_hyper(batch_size=10) == []
+    assert session.report.ok and session.model is not None  # built once it fits
+    session.stack.update(1, units=30)  # the stack still rebuilds as usual
+    assert session.model is not None and session.model.network.layers[1].units == 30

@@ -1,15 +1,16 @@
 """The state the window's panels share: data, layer stack, settings, model, file.
 
-Panels read the session and listen to its signals; they change it only through
-its methods. It holds no maths: it calls the engine.
+Plain Python, no Qt: panels read the session and listen to its events (``Event``:
+connect / disconnect / emit, like Qt signals; the widgets connect through
+``playground.ui.bind.listen``); they change it only through its methods. It holds no
+maths: it calls the engine. Tested without a Qt application (tests/state).
 """
 
 from __future__ import annotations
 
 import copy
+import enum
 from pathlib import Path
-
-from PySide6.QtCore import QObject, Signal
 
 from ..data import load_mnist
 from ..nn import (
@@ -23,27 +24,43 @@ from ..nn import (
     save_model,
     transfer_weights,
 )
-from ..nn.spec import INPUT_SHAPE, SpecReport, format_shape
-from ..state.layer_stack import LayerStack
-from ..state.weight_shapes import loses_weights
+from ..nn.memory import check_training_memory
+from ..nn.spec import INPUT_SHAPE, SpecError, SpecReport, format_shape
+from .events import Event
+from .layer_stack import LayerStack
+from .weight_shapes import loses_weights
 
-IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+#: Copies of the weights the window holds besides the live network: the one published for
+#: drawing and the one on its way there (for the memory estimate).
+WINDOW_SNAPSHOTS = 2
 
 
-class Session(QObject):
-    specChanged = Signal()  # the layer stack or the loss changed; ``report`` is new
-    modelChanged = Signal()  # ``model`` was replaced (new architecture, reset, file opened)
-    weightsChanged = Signal()  # ``predictor()`` has new weights (training went on)
-    hyperChanged = Signal()  # ``hyper`` changed
-    trainingStateChanged = Signal(str)  # "idle", "running" or "paused"
-    progressed = Signal(object)  # a training Progress report (already throttled)
-    epochFinished = Signal(dict)  # an epoch record, as stored in the model's history
-    drawingChanged = Signal(object)  # the canvas image (2-D float array), or None if empty
-    showImageRequested = Signal(object, object)  # (uint8 28x28 image, true label or None)
-    fileChanged = Signal()  # ``path`` or ``dirty`` changed
+class TrainingState(str, enum.Enum):
+    """Where training stands; each member equals its name in lower case ("idle", ...)."""
 
-    def __init__(self, data=None, preset_name: str = "seed", parent=None):
-        super().__init__(parent)
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+IDLE, RUNNING, PAUSED = TrainingState.IDLE, TrainingState.RUNNING, TrainingState.PAUSED
+
+
+class Session:
+    def __init__(self, data=None, preset_name: str = "seed"):
+        self.specChanged = Event("specChanged")  # the stack or the loss changed: new ``report``
+        self.modelChanged = Event("modelChanged")  # ``model`` was replaced (new architecture...)
+        self.weightsChanged = Event("weightsChanged")  # ``predictor()`` has new weights
+        self.hyperChanged = Event("hyperChanged")  # ``hyper`` changed
+        self.trainingStateChanged = Event("trainingStateChanged")  # (TrainingState,)
+        self.progressed = Event("progressed")  # (Progress,): a training report
+        self.epochFinished = Event("epochFinished")  # (record,): as stored in the history
+        self.drawingChanged = Event("drawingChanged")  # (canvas image or None if empty,)
+        self.showImageRequested = Event("showImageRequested")  # (uint8 28x28, label or None)
+        self.fileChanged = Event("fileChanged")  # ``path`` or ``dirty`` changed
         self._data = data
         p = preset(preset_name)
         self.stack = LayerStack(p["spec"]["layers"], p["spec"]["input"])
@@ -70,8 +87,18 @@ class Session(QObject):
 
     # -- architecture and settings ------------------------------------------------
     def _check(self, spec) -> SpecReport:
-        """The engine's checks for ``spec`` with the current loss, on MNIST's 28 x 28."""
-        return check_spec(spec, self.hyper["loss"], INPUT_SHAPE)
+        """The engine's checks for ``spec`` with the current loss, on MNIST's 28 x 28, and
+        whether training it at the current batch size and optimizer fits in memory."""
+        report = check_spec(spec, self.hyper["loss"], INPUT_SHAPE)
+        if report.ok:
+            train_size = len(self._data.train_x) if self._data is not None else None
+            too_much = check_training_memory(
+                spec, self.hyper["batch_size"], self.hyper["optimizer"],
+                snapshots=WINDOW_SNAPSHOTS,
+                **({"train_size": train_size} if train_size else {}))
+            if too_much:
+                report.errors.append(SpecError(too_much[0].upper() + too_much[1:]))
+        return report
 
     @property
     def spec(self) -> dict:
@@ -115,9 +142,15 @@ class Session(QObject):
         if self.model is not None:
             self.model.hyper = dict(new)
         self.hyperChanged.emit()
-        if loss_changed:
-            self.report = self._check(self.spec)
-            self.specChanged.emit()
+        # the loss, the batch size and the optimizer take part in the checks
+        before = [str(e) for e in self.report.errors]
+        report = self._check(self.spec)
+        if loss_changed or [str(e) for e in report.errors] != before:
+            if report.ok and self.model is None:  # e.g. a smaller batch now fits in memory
+                self._rebuild(keep_weights=True)
+            else:
+                self.report = report
+                self.specChanged.emit()
         self._set_dirty(True)
         return []
 
@@ -156,7 +189,8 @@ class Session(QObject):
         self.weightsChanged.emit()
 
     # -- training -------------------------------------------------------------------
-    def set_training_state(self, state: str) -> None:
+    def set_training_state(self, state) -> None:
+        state = TrainingState(state)
         if state != self.training_state:
             self.training_state = state
             self.trainingStateChanged.emit(state)
