@@ -1,15 +1,18 @@
 """Training off the GUI thread: a QObject worker moved to a QThread.
 
-Only the worker touches the live network. It drives ``Trainer.steps()``; at each report,
+Only the worker touches the live network. It drives ``Trainer.steps()``; at a report,
 while the generator is suspended (the network is consistent there), it takes a snapshot
-of the weights and sends it with the report through a queued signal, at most ~30 times a
-second. Control goes straight to the trainer's thread-safe flags (``pause``, ``resume``,
-``stop``, ``lr``): a queued slot would never run while the worker loops.
+of the weights and publishes it with the report in a ``Latest`` box, at most ~30 times a
+second: each replaces the one before, so the worker never waits for the GUI and the GUI
+never falls behind. The GUI reads the box on a timer (``TrainingController``). Epoch ends,
+pauses and the finish, which must not be dropped, go through queued signals. Control goes
+straight to the trainer's thread-safe flags (``pause``, ``resume``, ``stop``, ``lr``): a
+queued slot would never run while the worker loops.
 
     trainer = make_trainer(model, data)          # one per model: Adam's state survives
     worker = TrainingWorker(trainer, epochs=1)   # no parent, so it can change threads
-    worker.progressed.connect(...)               # (Progress, Network snapshot)
     worker.start()                               # its own QThread; started -> run
+    worker.latest.take()                         # (Progress, Network snapshot) or None
     worker.stop()                                # flag, quit, wait: never terminate()
 
 When a pause takes hold, the worker (blocked, the network consistent) keeps a snapshot of
@@ -24,7 +27,6 @@ wait for.
 from __future__ import annotations
 
 import math
-import sys
 import threading
 import time
 import weakref
@@ -34,13 +36,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ...nn import EpochEnd, Trainer
 
-MIN_INTERVAL = 1 / 30  # seconds between two progress signals, at the least
-MAX_IN_FLIGHT = 1  # progress signals the GUI has not handled yet, at the most
+MIN_INTERVAL = 1 / 30  # seconds between two published reports, at the least
 REPORTS_PER_SECOND = 25  # aimed for when the speed is known
-# While training, the GUI thread waits for the GIL each time Qt calls into Python (about 25
-# times per plot update); Python's default hand-over interval of 5 ms made one update take
-# ~150 ms of wall time, 1 ms makes it ~20 ms (measured: benchmarks/bench_gui_stall.py).
-SWITCH_INTERVAL = 0.001
 # A stop asked for by the person measures the test accuracy of the weights it leaves, when
 # that costs at most this many multiply-adds (parameters x test images; the seed network
 # on 10,000 images is 2.4e8, about 20 ms). Bigger networks say "not measured" instead.
@@ -52,24 +49,27 @@ VAL_BUDGET = 2e8
 VAL_MIN_IMAGES = 100
 
 _threads: weakref.WeakSet = weakref.WeakSet()
-_switch_lock = threading.Lock()
-_switch_users = [0, None]  # workers running with a short switch interval, the saved one
 
 
-def _short_switch_interval(interval: float | None, on: bool) -> None:
-    """Shorten Python's GIL switch interval while any worker trains; restore it after."""
-    if not interval:
-        return
-    with _switch_lock:
-        if on:
-            if _switch_users[0] == 0:
-                _switch_users[1] = sys.getswitchinterval()
-                sys.setswitchinterval(interval)
-            _switch_users[0] += 1
-        else:
-            _switch_users[0] -= 1
-            if _switch_users[0] == 0:
-                sys.setswitchinterval(_switch_users[1])
+class Latest:
+    """The newest (report, snapshot) pair: the worker puts, the GUI takes. Each put
+    replaces the pair not yet taken, so nothing queues up; thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._item = None
+        self.count = 0  # pairs put so far (tests and benchmarks)
+
+    def put(self, progress, snapshot) -> None:
+        with self._lock:
+            self._item = (progress, snapshot)
+            self.count += 1
+
+    def take(self):
+        """The pair put since the last take, or None."""
+        with self._lock:
+            item, self._item = self._item, None
+        return item
 
 
 def running_threads() -> list[QThread]:
@@ -110,37 +110,32 @@ def describe_error(error: BaseException) -> str:
 
 
 class TrainingWorker(QObject):
-    """Runs ``epochs`` epochs of ``trainer`` and reports through queued signals.
+    """Runs ``epochs`` epochs of ``trainer``; publishes reports in ``latest`` and sends
+    epoch ends, pauses and the finish through signals.
 
     Create it without a parent, then ``start()`` it (or call ``run()`` directly: it then
     trains on the calling thread, signals and all).
     """
 
-    progressed = Signal(object, object)  # (nn.Progress, Network snapshot), throttled
     epochFinished = Signal(dict, object)  # (history record, Network snapshot)
     paused = Signal(bool)  # True: blocked between batches; False: going on again
     finished = Signal(str, str)  # status ("finished"/"stopped"/"diverged"/"error"), message
 
     def __init__(self, trainer: Trainer, epochs: int, *, reports: int = 10,
-                 val_sample: int = 1000, min_interval: float = MIN_INTERVAL,
-                 switch_interval: float | None = SWITCH_INTERVAL):
+                 val_sample: int = 1000, min_interval: float = MIN_INTERVAL):
         super().__init__()  # no parent: moveToThread fails silently with one
         self.trainer = trainer
         self.epochs = int(epochs)
         self.reports = int(reports)
         self.val_sample = int(val_sample)
         self.min_interval = float(min_interval)
-        self.switch_interval = switch_interval
         self.status = "idle"
         self.message = ""
         self._thread: QThread | None = None
-        self._lock = threading.Lock()
-        self._in_flight = 0
-        self._backpressure = False
-        self._last_emit = -math.inf
+        self.latest = Latest()  # the newest report and its snapshot, for the GUI's timer
+        self._last_put = -math.inf
         self._pending = None  # a report the throttle held back
-        self._snapshot = None  # the snapshot of the last report sent, while still current
-        self.emitted = 0  # progress signals sent (for tests and benchmarks)
+        self._snapshot = None  # the snapshot of the last report published, while current
         self.waiting = False  # blocked between batches while paused (set by the worker)
         self.paused_at: float | None = None  # perf_counter() when it last blocked
         # the live weights when the pause took hold (set before paused(True) is emitted)
@@ -204,20 +199,12 @@ class TrainingWorker(QObject):
     def running(self) -> bool:
         return self._thread is not None and self._thread.isRunning()
 
-    def ack(self) -> None:
-        """The GUI handled a progress signal: the worker may send another."""
-        with self._lock:
-            self._in_flight = max(0, self._in_flight - 1)
-
     # -- the worker thread --------------------------------------------------------------
     @Slot()
     def run(self) -> None:
         trainer = self.trainer
         status, message = "error", ""
         steps = None
-        # signals to another thread queue up: send one more only when the last was handled
-        self._backpressure = self._thread is not None
-        _short_switch_interval(self.switch_interval, True)
         try:
             trainer.on_wait = self._on_wait
             # divergence is detected from the loss; NumPy's overflow warnings are noise here
@@ -246,7 +233,6 @@ class TrainingWorker(QObject):
                 except Exception:  # noqa: BLE001, S110 - already failing; the first error counts
                     pass
             trainer.on_wait = None
-            _short_switch_interval(self.switch_interval, False)
             self.status, self.message = status, message
             app = QCoreApplication.instance()
             if app is not None and self.thread() is not app.thread():
@@ -255,29 +241,23 @@ class TrainingWorker(QObject):
 
     def _report(self, progress) -> None:
         now = time.perf_counter()
-        last_of_epoch = progress.batch == progress.batches
         self._snapshot = None  # the network moved on since the last report
-        with self._lock:
-            free = not self._backpressure or self._in_flight < MAX_IN_FLIGHT
-        if last_of_epoch or (free and now - self._last_emit >= self.min_interval):
-            self._emit(progress, now)
+        if progress.batch == progress.batches or now - self._last_put >= self.min_interval:
+            self._publish(progress, now)
         else:
             self._pending = progress
 
-    def _emit(self, progress, now: float) -> None:
+    def _publish(self, progress, now: float) -> None:
         snapshot = self.trainer.model.network.snapshot()
-        with self._lock:
-            self._in_flight += 1
         self._pending = None
         self._snapshot = snapshot
-        self._last_emit = now
-        self.emitted += 1
-        self.progressed.emit(progress, snapshot)
+        self._last_put = now
+        self.latest.put(progress, snapshot)
 
     def _flush(self) -> None:
-        """Send the report the throttle held back (at a pause or at the end)."""
+        """Publish the report the throttle held back (at a pause or at the end)."""
         if self._pending is not None:
-            self._emit(self._pending, time.perf_counter())
+            self._publish(self._pending, time.perf_counter())
 
     def _test_accuracy(self) -> float | None:
         """The live network's test accuracy (in this thread, after the run): on all the
