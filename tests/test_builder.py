@@ -7,9 +7,10 @@ from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
-from playground.nn import LAYER_HELP, check_spec, preset
+from playground.nn import LAYER_TYPES, check_spec, preset
 from playground.state.session import Session
 from playground.ui.builder.cards import ERROR_COLOR, MIME_INDEX, MIME_TYPE
+from playground.ui.builder.layer_help import LAYER_HELP
 from playground.ui.builder.panel import BuilderPanel
 
 SEED_TYPES = ["Flatten", "Dense", "Sigmoid", "Dense", "Sigmoid"]
@@ -572,3 +573,8 @@ def test_main_window_uses_the_builder(qtbot, small_split):
     assert builder.delete_action in window.menuBar().actions()[1].menu().actions()
     assert isinstance(window.findChild(QLabel, "specBanner"), QLabel)
     window.shutdown()
+
+
+def test_every_layer_type_has_help():
+    assert set(LAYER_HELP) == set(LAYER_TYPES)
+    assert all(text.strip().endswith(".") for text in LAYER_HELP.values())

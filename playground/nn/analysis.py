@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .layers import Dense
-
-N_CLASSES = 10
+from .spec import N_CLASSES
 
 
 # -- evaluation ---------------------------------------------------------------------
@@ -170,31 +169,34 @@ def top_units(values: np.ndarray, k: int = 8) -> np.ndarray:
 
 
 # -- first-layer weights -------------------------------------------------------------
-def first_layer_weights(network, units=None) -> tuple[np.ndarray | None, str]:
+#: Why a network has no weight pictures (``first_layer_weights``'s second value); the
+#: window says each in words.
+NOT_AN_IMAGE = "not_an_image"  # the input is not 2-D
+NO_DENSE = "no_dense"  # no layer with weights
+NOT_FLATTENED = "not_flattened"  # the first Dense does not see the flattened pixels
+
+
+def first_layer_weights(network, units=None) -> tuple[np.ndarray | None, str | None]:
     """The first Dense layer's units as pictures of the input image.
 
     Every layer before the first Dense is Flatten or an element-wise function (only
     Dense has weights), so the first Dense layer's input is the image's pixels in
     row-major order: unit ``j``'s weights ``w[:, j]`` reshape to an (h, w) picture.
 
-    Returns ``(tiles, message)``: ``tiles`` (units, h, w) float32, a copy, or ``None``
-    with a message saying why there are no pictures. With ``units`` (indices), only
-    those units' tiles, in that order.
+    Returns ``(tiles, None)``: ``tiles`` (units, h, w) float32, a copy; or ``(None,
+    reason)`` with ``NOT_AN_IMAGE``, ``NO_DENSE`` or ``NOT_FLATTENED``. With ``units``
+    (indices), only those units' tiles, in that order.
     """
     shape = tuple(network.input_shape)
     if len(shape) != 2:
-        return None, (f"The input is {' x '.join(map(str, shape))} values, not an image: "
-                      "there are no weight pictures to show.")
+        return None, NOT_AN_IMAGE
     dense = next((layer for layer in network.layers if isinstance(layer, Dense)), None)
     if dense is None:
-        return None, "The network has no Dense layer: there are no weights to show."
+        return None, NO_DENSE
     if dense.w.shape[0] != shape[0] * shape[1]:
-        return None, ("The first Dense layer does not see the flattened image (add Flatten "
-                      "before it), so its weights are not pictures of the input.")
-    n = dense.w.shape[1]
+        return None, NOT_FLATTENED
     w = dense.w if units is None else dense.w[:, np.asarray(units, dtype=np.int64)]
-    tiles = np.ascontiguousarray(w.T).reshape(w.shape[1], *shape)
-    return tiles, f"{dense!r}: {n:,} units, one {shape[0]} x {shape[1]} tile each"
+    return np.ascontiguousarray(w.T).reshape(w.shape[1], *shape), None
 
 
 def mosaic_columns(n: int, aspect: float = 1.0) -> int:

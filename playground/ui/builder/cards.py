@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...nn import LAYER_HELP, format_shape
+from ...nn import format_shape
 from ...nn.layers import MAX_UNITS
 from ...state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
 from .glyphs import (  # noqa: F401 - re-exported: the builder and diagram import them here
@@ -37,6 +37,7 @@ from .glyphs import (  # noqa: F401 - re-exported: the builder and diagram impor
     layer_icon,
 )
 from .hint_views import card_hint_label, show_card_hints
+from .layer_help import LAYER_HELP
 
 PALETTE_TYPES = ("Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax")
 

@@ -33,6 +33,16 @@ TIP = ("Each tile is one unit of the first Dense layer: its 784 incoming weights
        "scroll to zoom, drag to pan, right-click > View All to reset.")
 
 
+#: Why there are no weight pictures, for each reason the engine gives.
+NO_PICTURES = {
+    analysis.NOT_AN_IMAGE: "The input is {shape} values, not an image: there are no weight "
+                           "pictures to show.",
+    analysis.NO_DENSE: "The network has no Dense layer: there are no weights to show.",
+    analysis.NOT_FLATTENED: "The first Dense layer does not see the flattened image (add "
+                            "Flatten before it), so its weights are not pictures of the input.",
+}
+
+
 class WeightsView(QWidget):
     """Live mosaic of the first Dense layer's weights (updates about 5 times a second)."""
 
@@ -154,9 +164,10 @@ class WeightsView(QWidget):
         self.first = min(self.first, max(0, total - 1)) // MAX_TILES * MAX_TILES
         shown = range(self.first, min(total, self.first + MAX_TILES))
         # only the units on this page are copied and drawn
-        tiles, message = analysis.first_layer_weights(net, shown)
+        tiles, reason = analysis.first_layer_weights(net, shown)
         if tiles is None:
-            self._clear(message)
+            self._clear(NO_PICTURES[reason].format(
+                shape=" x ".join(map(str, net.input_shape))))
             return
         self._bias = np.array(dense.b.ravel()[shown.start:shown.stop], copy=True)
         self.tiles = tiles
@@ -164,7 +175,9 @@ class WeightsView(QWidget):
         trained = self.session.trained
         state = "" if trained else ("<br><i>Random starting weights: train to see them take "
                                     "shape.</i>")
-        self.title.setText(f"<b>First layer</b> &mdash; {message}{state}")
+        h, w = net.input_shape
+        about = f"{dense!r}: {total:,} units, one {h} x {w} tile each"
+        self.title.setText(f"<b>First layer</b> &mdash; {about}{state}")
         self._draw()
         self.stack.show_content()
 
