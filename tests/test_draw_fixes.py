@@ -14,7 +14,7 @@ from playground.data import to_mnist
 from playground.data.preprocess import BLANK_MESSAGE, as_digit, is_blank
 from playground.state.session import Session
 from playground.ui.draw import prediction_text as words
-from playground.ui.draw.panel import RIGHT, DrawPanel
+from playground.ui.draw.panel import DrawPanel
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_every_output_zero_is_no_answer(qtbot, trained_panel):
                for b in panel.bars.opts["brushes"]}
     assert len(brushes) == 1  # no bar is highlighted as the answer
     assert panel.truth_label.text().endswith("the network gives no answer")
-    assert RIGHT not in panel.truth_label.styleSheet()
+    assert panel.truth_label.property("state") != "ok"  # not the colour of a right answer
 
 
 def test_an_untrained_guess_is_never_called_correct(qtbot, untrained_panel, small_split):
@@ -152,10 +152,10 @@ def test_an_untrained_guess_is_never_called_correct(qtbot, untrained_panel, smal
     session.show_image(small_split.test_x[lucky], int(small_split.test_y[lucky]))
     assert int(panel.outputs().argmax()) == int(small_split.test_y[lucky])
     assert panel.prediction_label.text().endswith("untrained: a random guess")
-    assert "color" in panel.prediction_label.styleSheet()  # greyed, not the answer's look
+    assert panel.prediction_label.property("state") == "hint"  # greyed, not the answer's look
     assert panel.truth_label.text() == f"True label: {small_split.test_y[lucky]}"
     assert "correct" not in panel.truth_label.text()
-    assert RIGHT not in panel.truth_label.styleSheet()
+    assert panel.truth_label.property("state") != "ok"  # not the colour of a right answer
 
 
 # -- issue 10: the command line's blank rule --------------------------------------------------

@@ -32,9 +32,13 @@ def key_sequences(*keys) -> list[QKeySequence]:
 
 
 def create_action(parent, text: str, slot=None, shortcut=None, tip: str | None = None,
-                  menu=None, name: str | None = None) -> QAction:
+                  menu=None, name: str | None = None, *, context=None,
+                  tip_keys: bool = False) -> QAction:
     """An action owned by ``parent``: ``shortcut`` is one key or a list of keys (bound
-    once each), ``tip`` its status and tool tip; added to ``menu`` if given."""
+    once each), ``tip`` its status and tool tip (the tool tip ending with the first key
+    if ``tip_keys``); added to ``menu`` if given. ``context``: the shortcut's
+    ``Qt.ShortcutContext``; the action is then added to ``parent`` (a widget), whose
+    focus decides when its keys work."""
     action = QAction(text, parent)
     keys = shortcut if isinstance(shortcut, (list, tuple)) else (shortcut,)
     sequences = key_sequences(*keys)
@@ -42,7 +46,11 @@ def create_action(parent, text: str, slot=None, shortcut=None, tip: str | None =
         action.setShortcuts(sequences)
     if tip:
         action.setStatusTip(tip)
-        action.setToolTip(tip)
+        action.setToolTip(f"{tip} ({sequences[0].toString()})" if tip_keys and sequences
+                          else tip)
+    if context is not None:
+        action.setShortcutContext(context)
+        parent.addAction(action)
     if name:
         action.setObjectName(name)
     if slot is not None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...nn import format_shape
 from ...nn.layers import MAX_UNITS
 from ...state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
+from .. import theme
 from .glyphs import (  # noqa: F401 - re-exported: the builder and diagram import them here
     LAYER_COLORS,
     UNKNOWN_COLOR,
@@ -41,8 +42,8 @@ from .layer_help import LAYER_HELP
 
 PALETTE_TYPES = ("Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax")
 
-ERROR_COLOR = "#d93025"
-SELECT_COLOR = "#2f6fd6"
+ERROR_COLOR = theme.ERROR
+SELECT_COLOR = theme.SELECTED
 
 # A short role under the type name of layers without settings.
 ROLES = {
@@ -134,7 +135,7 @@ class UnitsSpinBox(QSpinBox):
 
 def _muted(label: QLabel) -> QLabel:
     label.setStyleSheet("QLabel { color: palette(placeholder-text); }"
-                        "QLabel:disabled { color: #b8bcc0; }")
+                        f"QLabel:disabled {{ color: {theme.pick(theme.DISABLED_TEXT, label)}; }}")
     return label
 
 
@@ -145,7 +146,8 @@ class _CardBase(QFrame):
             f" border: {width}px solid {border}; border-left: 4px solid {accent};"
             f" border-radius: 5px; }}"
             f"QFrame#{self.objectName()}:disabled {{ background: palette(window);"
-            f" border: 1px solid #d5d8dc; border-left: 4px solid #c4c8cc; }}")
+            f" border: 1px solid {theme.pick(theme.CARD_DISABLED_BORDER, self)};"
+            f" border-left: 4px solid {theme.pick(theme.CARD_DISABLED_ACCENT, self)}; }}")
 
 
 class InputCard(_CardBase):
@@ -268,7 +270,7 @@ class LayerCard(_CardBase):
         self.error_label = QLabel()
         self.error_label.setObjectName("layerError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        theme.set_state(self.error_label, "error")
         self.error_label.setContentsMargins(20, 1, 6, 0)
         self.error_label.hide()
         outer.addWidget(self.error_label)
@@ -328,13 +330,13 @@ class LayerCard(_CardBase):
 
     def _restyle(self) -> None:
         accent = LAYER_COLORS.get(self.kind, UNKNOWN_COLOR)
-        dark = is_dark(self)
         if self.error:
-            border, width = ERROR_COLOR, 2
-            background = ("#3a2222" if dark else "#fff5f5") if not self.selected else (
-                "#4a2626" if dark else "#fdecec")
+            border, width = theme.pick(ERROR_COLOR, self), 2
+            background = theme.pick(theme.CARD_ERROR_SELECTED_BACKGROUND if self.selected
+                                    else theme.CARD_ERROR_BACKGROUND, self)
         elif self.selected:
-            border, width, background = SELECT_COLOR, 2, "#1f3350" if dark else "#edf3fd"
+            border, width = theme.pick(SELECT_COLOR, self), 2
+            background = theme.pick(theme.CARD_SELECTED_BACKGROUND, self)
         else:
             border, width, background = "palette(mid)", 1, "palette(base)"
         self._apply_style(accent, border, background, width)
@@ -425,9 +427,10 @@ class _StackCanvas(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         y = self._gap_y(self.drop_gap)
-        p.setPen(QPen(QColor(SELECT_COLOR), 3))
+        colour = QColor(theme.pick(SELECT_COLOR, self))
+        p.setPen(QPen(colour, 3))
         p.drawLine(10, y, self.width() - 8, y)
-        p.setBrush(QColor(SELECT_COLOR))
+        p.setBrush(colour)
         p.drawEllipse(QPointF(10, y), 3.5, 3.5)
         p.end()
 

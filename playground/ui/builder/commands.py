@@ -22,6 +22,8 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 
+from .. import theme
+from ..actions import create_action
 from .glyphs import drawn_icon, is_dark
 
 if TYPE_CHECKING:
@@ -174,9 +176,8 @@ class BuilderUndoStack(QUndoStack):
         return self._make_action(parent, prefix or "Redo", False)
 
     def _make_action(self, parent, prefix: str, undo: bool) -> QAction:
-        action = QAction(prefix, parent)
+        action = create_action(parent, prefix, self._panel.undo if undo else self._panel.redo)
         action.setIcon(_arrow_icon(undo, is_dark(self._panel)))
-        action.triggered.connect(self._panel.undo if undo else self._panel.redo)
         self._actions.append((action, prefix, undo))
         self.update_actions()
         return action
@@ -220,6 +221,6 @@ def _arrow_icon(undo: bool, dark: bool = False, size: int = 16) -> QIcon:
         head.lineTo(QPointF(6.5, 9.5))
         p.drawPath(head)
 
-    colors = ("#d1d5db", "#5b6068") if dark else ("#4b5563", "#c0c4c8")
+    colors = tuple(c.dark if dark else c.light for c in (theme.ICON, theme.ICON_DISABLED))
     return drawn_icon(size, paint, tuple(zip((QIcon.Mode.Normal, QIcon.Mode.Disabled), colors,
                                              strict=True)))

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...nn import format_shape
+from .. import theme
 from .cards import ACTIVATIONS, ERROR_COLOR, SELECT_COLOR, layer_color
 
 
@@ -143,7 +144,7 @@ class NetworkDiagram(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         enabled = self.isEnabled()
         p.fillRect(self.rect(), self.palette().base())
-        p.setPen(QPen(QColor("#d0d5db"), 1))
+        p.setPen(QPen(QColor(theme.pick(theme.DIAGRAM_LINE, self)), 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
         if not self.blocks:
@@ -151,12 +152,13 @@ class NetworkDiagram(QWidget):
             return
         # Bands: the connections flowing into each non-activation block.
         prev = self.blocks[0]
+        disabled_band = QColor(theme.pick(theme.DISABLED_BLOCK, self))
         for block in self.blocks[1:]:
             if block.thin:
                 prev = block
                 continue
             a, b = prev.rect, block.rect
-            color = QColor(layer_color(block.kind) if enabled else QColor("#b0b4b8"))
+            color = QColor(layer_color(block.kind) if enabled else disabled_band)
             color.setAlpha(46 if block.kind == "Dense" else 28)
             band = QPolygonF([a.topRight(), b.topLeft(), b.bottomLeft(), a.bottomRight()])
             p.setPen(Qt.PenStyle.NoPen)
@@ -170,12 +172,14 @@ class NetworkDiagram(QWidget):
         fm = QFontMetrics(small)
         label_right = -1e9
         muted = self.palette().placeholderText().color()
+        disabled_text = theme.pick(theme.DISABLED_TEXT, self)
+        error = QColor(theme.pick(ERROR_COLOR, self))
         for block in self.blocks:
             r = block.rect
-            color = layer_color(block.kind) if enabled else QColor("#b8bcc0")
+            color = layer_color(block.kind) if enabled else QColor(disabled_text)
             unknown = block.shape is None
             if unknown:
-                pen = QPen(QColor("#9aa0a6"), 1, Qt.PenStyle.DashLine)
+                pen = QPen(QColor(theme.DISABLED_EDGE), 1, Qt.PenStyle.DashLine)
                 p.setPen(pen)
                 p.setBrush(Qt.BrushStyle.NoBrush)
             else:
@@ -187,11 +191,11 @@ class NetworkDiagram(QWidget):
             if block.index == -1 and not unknown and r.width() >= 8:
                 self._draw_pixels(p, r)
             if block.error:
-                p.setPen(QPen(QColor(ERROR_COLOR), 2))
+                p.setPen(QPen(error, 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(r.adjusted(-2.5, -2.5, 2.5, 2.5), 3, 3)
             if self.selected is not None and block.index == self.selected:
-                p.setPen(QPen(QColor(SELECT_COLOR), 2))
+                p.setPen(QPen(QColor(theme.pick(SELECT_COLOR, self)), 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(r.adjusted(-3.5, -3.5, 3.5, 3.5), 3, 3)
             if not block.thin:
@@ -202,7 +206,7 @@ class NetworkDiagram(QWidget):
                 left = r.center().x() - tw / 2
                 left = max(2.0, min(left, self.width() - tw - 2))
                 if left > label_right + 4:
-                    p.setPen(QColor(ERROR_COLOR) if block.error else muted)
+                    p.setPen(error if block.error else muted)
                     p.drawText(QRectF(left, self.height() - self.BOTTOM + 2, tw + 1,
                                       fm.height()), Qt.AlignmentFlag.AlignLeft, text)
                     label_right = left + tw

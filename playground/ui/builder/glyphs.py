@@ -8,24 +8,13 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-LAYER_COLORS = {
-    "Input": "#5f6b7a",
-    "Flatten": "#6b7a8f",
-    "Dense": "#2f6fd6",
-    "Sigmoid": "#e0871b",
-    "ReLU": "#23985a",
-    "Tanh": "#8a55cf",
-    "Softmax": "#d2436a",
-}
-UNKNOWN_COLOR = "#9aa0a6"
+from .. import theme
+from ..theme import is_dark  # noqa: F401 - the builder's modules import it here
 
-
-def is_dark(widget: QWidget) -> bool:
-    """True under a dark colour scheme (tints are then chosen to keep text readable)."""
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+LAYER_COLORS = theme.LAYER
+UNKNOWN_COLOR = theme.UNKNOWN_LAYER
 
 
 def layer_color(kind: str) -> QColor:
@@ -140,6 +129,7 @@ def close_icon(size: int = 12) -> QIcon:
         p.drawLine(QPointF(m, m), QPointF(size - m, size - m))
         p.drawLine(QPointF(size - m, m), QPointF(m, size - m))
 
-    return drawn_icon(size, paint, ((QIcon.Mode.Normal, "#6b7280"),
-                                    (QIcon.Mode.Active, "#d93025"),
-                                    (QIcon.Mode.Disabled, "#c4c8cc")))
+    return drawn_icon(size, paint, ((QIcon.Mode.Normal, theme.pick(theme.REMOVE_ICON)),
+                                    (QIcon.Mode.Active, theme.pick(theme.REMOVE_ICON_HOVER)),
+                                    (QIcon.Mode.Disabled,
+                                     theme.pick(theme.REMOVE_ICON_DISABLED))))

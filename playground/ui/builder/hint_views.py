@@ -14,17 +14,15 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ...state import speed
 from ...state.hints import EVAL_IMAGES, TRAIN_IMAGES, hints, may_be_slow
-from .glyphs import is_dark
+from .. import theme
 
-#: (background, text, border) in a light and in a dark colour scheme
-HINT_COLORS = {False: ("#eef4fb", "#1f4e79", "#c6d9ee"), True: ("#1c2a3a", "#a9c9ef", "#35506e")}
 MAX_SHOWN = 3  #: hints written out in the banner; the rest are counted
 MARK = "Hint:"  #: in front of each hint (words: every font has them)
 
 
 def hint_color(widget: QWidget) -> str:
     """The hints' text colour under ``widget``'s colour scheme."""
-    return HINT_COLORS[is_dark(widget)][1]
+    return theme.pick(theme.HINT_BANNER.text, widget)
 
 
 def _hint_html(hint) -> str:
@@ -43,7 +41,7 @@ class HintBanner(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.hints: list = []
-        back, text, border = HINT_COLORS[is_dark(self)]
+        back, text, border = (theme.pick(c, self) for c in theme.HINT_BANNER)
         # margins, not stylesheet padding: with padding, a wrapped label asks for more
         # height than its text takes
         self.setContentsMargins(7, 4, 7, 4)

@@ -10,7 +10,7 @@ when the layers or the training settings (``hyperChanged``) change.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from ...nn import PRESETS, check_spec, preset
 from ...state.hints import ACTIVATIONS
+from .. import theme
+from ..actions import create_action
 from ..bind import listen
-from .cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView, is_dark
+from .cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView
 from .commands import (
     AddLayerCommand,
     BuilderUndoStack,
@@ -67,14 +69,8 @@ class BuilderPanel(QWidget):
     # -- construction -----------------------------------------------------------------
     def _make_actions(self) -> None:
         def action(text, shortcut, tip, slot):
-            a = QAction(text, self)
-            a.setShortcut(QKeySequence(shortcut))
-            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            return a
+            return create_action(self, text, slot, QKeySequence(shortcut), tip, tip_keys=True,
+                                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.delete_action = action("Delete layer", QKeySequence.StandardKey.Delete,
                                     "Remove the selected layer", self._delete_selected)
@@ -152,8 +148,7 @@ class BuilderPanel(QWidget):
         self.lock_note = QLabel()
         self.lock_note.setObjectName("lockNote")
         self.lock_note.setWordWrap(True)
-        note = (("#3d3313", "#f3d98b", "#7a6420") if is_dark(self)
-                else ("#fff6db", "#7a5a00", "#ecd48a"))
+        note = [theme.pick(c, self) for c in theme.NOTE_BANNER]
         self.lock_note.setStyleSheet(
             f"QLabel {{ background: {note[0]}; color: {note[1]}; border: 1px solid {note[2]};"
             " border-radius: 4px; padding: 4px 6px; }")
@@ -363,14 +358,12 @@ class BuilderPanel(QWidget):
         self.diagram.show_report(report, self.stack_view.selected)
         if report.ok:
             self.banner.setText(f"Ready to train: {report.total_params:,} parameters")
-            colors = (("#1d3a28", "#a8e0bb", "#2f6b45") if is_dark(self)
-                      else ("#e8f5ec", "#1e6b3a", "#b7dfc3"))
+            colors = [theme.pick(c, self) for c in theme.VALID_BANNER]
         else:
             more = len(report.errors) - 1
             extra = f"  (+{more} more problem{'s' if more > 1 else ''})" if more else ""
             self.banner.setText(f"Cannot train yet: {report.errors[0]}{extra}")
-            colors = (("#472323", "#ffb4ab", "#8c3b35") if is_dark(self)
-                      else ("#fdecec", "#a50e0e", "#f3b8b4"))
+            colors = [theme.pick(c, self) for c in theme.INVALID_BANNER]
         self.banner.setProperty("ok", report.ok)
         self.banner.setStyleSheet(
             f"QLabel#specBanner {{ background: {colors[0]}; color: {colors[1]};"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from ...data import to_mnist
 from ...data.preprocess import as_digit, is_blank
+from .. import theme
 from ..bind import listen
+from ..throttle import Throttle
 from . import prediction_text as words
 from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
 from .prediction_text import gives_probabilities, nice_ceil
@@ -41,11 +43,11 @@ PREVIEW_SCALE = 3  #: the 28 x 28 preview is shown this many times larger
 Y_LABEL_ROOM = 8  #: pixels above and below the bars' y range: room for the end labels
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 
-WINNER = "#e8710a"
-OTHERS = "#4f7cc4"
-UNTRAINED_WINNER = "#8a8a8a"
-UNTRAINED_OTHERS = "#c4c4c4"
-RIGHT, WRONG, ERROR = "#1e8e3e", "#c5221f", "#c5221f"
+WINNER, OTHERS = theme.ANSWER_BAR, theme.OUTPUT_BAR
+UNTRAINED_WINNER, UNTRAINED_OTHERS = theme.UNTRAINED_ANSWER_BAR, theme.UNTRAINED_OUTPUT_BAR
+RIGHT, WRONG, ERROR = theme.OK, theme.ERROR, theme.ERROR
+#: the ``state`` (see :mod:`..theme`) of the truth label after a right or wrong answer
+TRUTH_STATES = {words.RIGHT: "ok", words.WRONG: "error"}
 
 NO_NETWORK = "Fix the network to predict"
 EMPTY = "Draw a digit"
@@ -81,14 +83,11 @@ class DrawPanel(QWidget):
         self._build()
         self._sent_version = self.canvas.version  # an empty canvas needs no announcing
 
-        self._draw_timer = QTimer(self)
-        self._draw_timer.setSingleShot(True)
-        self._draw_timer.setInterval(DRAW_INTERVAL_MS)
-        self._draw_timer.timeout.connect(self.predict_now)
-        self._weights_timer = QTimer(self)
-        self._weights_timer.setSingleShot(True)
-        self._weights_timer.setInterval(WEIGHTS_INTERVAL_MS)
-        self._weights_timer.timeout.connect(self.predict_now)
+        # each request waits its interval, gathering those that follow; even hidden
+        self._draw_throttle = Throttle(self, self.predict_now, DRAW_INTERVAL_MS,
+                                       leading=False, while_hidden=True)
+        self._weights_throttle = Throttle(self, self.predict_now, WEIGHTS_INTERVAL_MS,
+                                          leading=False, while_hidden=True)
 
         c = self.canvas
         c.changed.connect(self._on_canvas_changed)
@@ -179,7 +178,7 @@ class DrawPanel(QWidget):
         layout.addLayout(row)
 
         # ten output bars
-        self.bars_plot = BarsWidget(background="w")  # like the training plots
+        self.bars_plot = BarsWidget(background=theme.PLOT_BACKGROUND)  # like the training plots
         self.bars_plot.setObjectName("probabilityBars")
         self.bars_plot.setMinimumHeight(BARS_MIN_HEIGHT)
         # Maximum: never taller than BARS_HEIGHT (its size hint), shorter if need be
@@ -200,8 +199,8 @@ class DrawPanel(QWidget):
         self._y_range = None
         for name in ("bottom", "left"):
             axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen("#777", width=1))
-            axis.setTextPen(pg.mkPen("#333", width=1))
+            axis.setPen(pg.mkPen(theme.PLOT_AXIS, width=1))
+            axis.setTextPen(pg.mkPen(theme.PLOT_TEXT, width=1))
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         plot.getAxis("left").setWidth(34)
         # short plots: draw the end labels ("0", "1") even if they reach past the axis
@@ -346,8 +345,8 @@ class DrawPanel(QWidget):
 
     def predict_now(self) -> None:
         """Predict the canvas with the latest weights and show the result."""
-        self._draw_timer.stop()
-        self._weights_timer.stop()
+        self._draw_throttle.cancel()
+        self._weights_throttle.cancel()
         canvas = self.canvas
         image = self._read_canvas() if canvas.version != self._input_version else None
 
@@ -382,19 +381,19 @@ class DrawPanel(QWidget):
     def _show(self, net, outputs, problem: str) -> None:
         trained = self.session.trained
         label = self.prediction_label
-        grey = self._grey()
+        grey = theme.HINT
         said = None
         if net is None:
             label.set_text(NO_NETWORK, 15)
-            label.setStyleSheet(f"color: {ERROR};")
+            theme.set_state(label, "error")
         elif outputs is None:
             text = problem or (BLANK if self._blank else EMPTY)
             label.set_text(text, 18 if not problem else 13)
-            label.setStyleSheet(f"color: {ERROR};" if problem else f"color: {grey};")
+            theme.set_state(label, "error" if problem else grey)
         else:
             said = words.verdict(outputs, gives_probabilities(net), trained, self._truth)
             label.set_text(said.text, said.size)
-            label.setStyleSheet("" if said.tone == words.ANSWER else f"color: {grey};")
+            theme.set_state(label, "" if said.tone == words.ANSWER else grey)
 
         heights = np.zeros(10) if outputs is None else outputs
         winner = None if said is None else said.winner
@@ -411,9 +410,8 @@ class DrawPanel(QWidget):
         # the true label of a test image: right or wrong only for a trained answer
         truth = "" if self._truth is None or self._input is None else (
             said.truth if said is not None else f"True label: {self._truth}")
-        tone = {words.RIGHT: f"color: {RIGHT};", words.WRONG: f"color: {WRONG};"}
         self.truth_label.setText(truth)
-        self.truth_label.setStyleSheet(tone.get(said.truth_tone, "") if said else "")
+        theme.set_state(self.truth_label, TRUTH_STATES.get(said.truth_tone, "") if said else "")
         self.truth_label.setVisible(bool(truth))
 
         # one status line: file problems first, then the network's state
@@ -421,10 +419,10 @@ class DrawPanel(QWidget):
         if self._notice and self._notice_error and outputs is not None:
             # the prediction shown is not for the file: say what it is for
             self.status_label.setTextFormat(Qt.TextFormat.RichText)
-            status, colour = (f'<span style="color: {ERROR};">{html.escape(self._notice)}'
-                              f"</span><br>{KEPT}", grey)
+            status, colour = (f'<span style="color: {theme.pick(ERROR, self)};">'
+                              f"{html.escape(self._notice)}</span><br>{KEPT}", grey)
         elif self._notice:
-            status, colour = self._notice, (ERROR if self._notice_error else grey)
+            status, colour = self._notice, ("error" if self._notice_error else grey)
         elif net is None:
             status, colour = ("The network is not valid yet: see the builder on the left",
                               grey)
@@ -437,7 +435,7 @@ class DrawPanel(QWidget):
         else:
             status, colour = "", grey
         self.status_label.setText(status)
-        self.status_label.setStyleSheet(f"color: {colour};")
+        theme.set_state(self.status_label, colour)
         self.status_label.setVisible(bool(status))
 
     def _set_y_range(self, y_range: tuple[float, float]) -> None:
@@ -478,21 +476,13 @@ class DrawPanel(QWidget):
             side, side, Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.FastTransformation))
 
-    def _grey(self) -> str:
-        """Half-way between text and background: muted in light and dark themes."""
-        a, b = self.palette().windowText().color(), self.palette().window().color()
-        mixed = ((a.red() + b.red()) // 2, (a.green() + b.green()) // 2,
-                 (a.blue() + b.blue()) // 2)
-        return "#" + "".join(f"{c:02x}" for c in mixed)
-
     def _set_notice(self, text: str, error: bool = False) -> None:
         self._notice, self._notice_error = text, error
         self._show(self.session.predictor(), self._outputs, "")
 
     # -- reacting -----------------------------------------------------------------------
     def _on_canvas_changed(self) -> None:
-        if not self._draw_timer.isActive():
-            self._draw_timer.start()
+        self._draw_throttle.request()
 
     def _forget_truth(self) -> None:
         self._truth = None
@@ -504,8 +494,8 @@ class DrawPanel(QWidget):
         self.predict_now()
 
     def _on_weights_changed(self) -> None:
-        if not self._weights_timer.isActive() and not self._draw_timer.isActive():
-            self._weights_timer.start()
+        if not self._draw_throttle.pending:
+            self._weights_throttle.request()
 
     def _on_training_state(self, _state: str) -> None:
         self._show(self.session.predictor(), self._outputs, "")

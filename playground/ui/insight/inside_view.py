@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from ...data import to_mnist
 from ...nn import analysis
+from .. import theme
 from ..bind import listen
-from .common import DIVERGING, EmptyState, Throttle, digit_pixmap
+from ..throttle import Throttle
+from .common import DIVERGING, EmptyState, digit_pixmap
 from .top_units import TOP_UNITS, TopUnits
 
 STEP_SIZE = 112  # pixels per pipeline picture (adapts to the width: STEP_MIN..STEP_MAX)
@@ -132,7 +134,7 @@ class LayerPlot(QWidget):
         head.addWidget(self.title, 1)
         head.addWidget(self.readout, 0, Qt.AlignmentFlag.AlignRight)
         self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
+        self.plot.setBackground(theme.PLOT_BACKGROUND)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -231,14 +233,15 @@ class OutputBars(LayerPlot):
         self.plot.setXRange(-0.6, 9.6, padding=0)
         self.plot.setToolTip("The network's output for each digit; the tallest bar wins")
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
-                                    brushes=["#9ab"] * 10, pen=pg.mkPen(None))
+                                    brushes=[theme.ACTIVATION_BAR] * 10, pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
 
     def set_values(self, values: np.ndarray) -> None:
         v = np.asarray(values, np.float32).ravel()
         n = len(v)
         best = int(v.argmax()) if n else -1
-        brushes = ["#2e7d32" if i == best else "#9ab" for i in range(n)]
+        brushes = [theme.ACTIVATION_ANSWER_BAR if i == best else theme.ACTIVATION_BAR
+                   for i in range(n)]
         self.bars.setOpts(x=np.arange(n), height=v, brushes=brushes)
         lo, hi = (float(v.min()), float(v.max())) if n else (0.0, 1.0)
         if lo >= 0 and hi <= 1:

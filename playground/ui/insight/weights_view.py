@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
+from .. import theme
 from ..bind import listen
-from .common import DIVERGING, EmptyState, Throttle
+from ..throttle import Throttle
+from .common import DIVERGING, EmptyState
 
 GAP = 1  # pixels between tiles
 COLORMAP = DIVERGING  # blue - white - red, white at the centre: zero weight is white
-BACKGROUND = "#8c8c8c"  # grey gaps between white-centred tiles
+BACKGROUND = theme.WEIGHTS_GAP
 #: At most this many units are drawn at once (a 32 x 32 mosaic); wider layers are shown a
 #: page at a time, so a layer of 50,000 units costs no more than one of 1,024.
 MAX_TILES = 1024
@@ -122,9 +124,9 @@ class WeightsView(QWidget):
         self.readout.setToolTip("The tile under the mouse pointer")
         self.readout.setMinimumWidth(40)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        legend = QLabel("<span style='color:#2151db'>&#9632;</span> negative &nbsp; "
-                        "<span style='color:#888'>&#9633;</span> zero &nbsp; "
-                        "<span style='color:#c00206'>&#9632;</span> positive weight")
+        legend = QLabel(f"<span style='color:{theme.NEGATIVE}'>&#9632;</span> negative &nbsp; "
+                        f"<span style='color:{theme.ZERO}'>&#9633;</span> zero &nbsp; "
+                        f"<span style='color:{theme.POSITIVE}'>&#9632;</span> positive weight")
         legend.setToolTip("The colour scale: blue for negative weights, white for zero, red "
                           "for positive ones")
         bottom = QHBoxLayout()

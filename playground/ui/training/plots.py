@@ -17,13 +17,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
+from .. import theme
 from .run_markers import LR, NETWORK, SETTING, RunMarkers
 
-TRAIN = (31, 119, 180)
-VAL = (255, 127, 14)
-TEST = (44, 160, 44)
-STALE = (190, 190, 190)  # curves measured before the network last changed
-HINT = (160, 160, 160)
+TRAIN = theme.rgb(theme.TRAINING_CURVE)
+VAL = theme.rgb(theme.VALIDATION_CURVE)
+TEST = theme.rgb(theme.TEST_CURVE)
+STALE = theme.rgb(theme.STALE)  # curves measured before the network last changed
+HINT = theme.rgb(theme.PLOT_HINT)
 EMPTY_HINT = "Press Start to train"
 AXIS_FONT_PT = 8  # tick labels: small enough for two plots side by side at 1024 px
 WIDEST_TICK = "0.0001"  # the widest y tick label (the loss axis: 1e-05 is narrower)
@@ -77,11 +78,11 @@ class Series:
 
 
 def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+    plot = pg.PlotWidget(background=theme.PLOT_BACKGROUND)
     plot.setObjectName(name)
-    plot.setTitle(title, color="#333", size="10pt")
-    plot.setLabel("bottom", "epochs", color="#333")
-    plot.setLabel("left", left, color="#333")
+    plot.setTitle(title, color=theme.PLOT_TEXT, size="10pt")
+    plot.setLabel("bottom", "epochs", color=theme.PLOT_TEXT)
+    plot.setLabel("left", left, color=theme.PLOT_TEXT)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(False)
     plot.hideButtons()
@@ -90,8 +91,8 @@ def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
     font.setPointSizeF(AXIS_FONT_PT)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
-        axis.setPen(pg.mkPen("#777", width=1))
-        axis.setTextPen(pg.mkPen("#333"))
+        axis.setPen(pg.mkPen(theme.PLOT_AXIS, width=1))
+        axis.setTextPen(pg.mkPen(theme.PLOT_TEXT))
         axis.setTickFont(font)
         axis.label.setFont(font)
         # labels need about 40 px each: no crowding on a narrow plot
@@ -228,7 +229,7 @@ class TrainingPlots(QWidget):
                  swatch(TEST, "test (each epoch)", "&#9679;")]
         if self.stale or any(pen_is_stale(item) for _, item in self._old):
             items.append(swatch(STALE, "before the network changed"))
-        self.legend.setText('<span style="color:#333">'
+        self.legend.setText(f'<span style="color:{theme.PLOT_TEXT}">'
                             + " &nbsp; ".join(items) + "</span>")
 
     # -- data -------------------------------------------------------------------------
