@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMargins, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QMargins, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,12 +21,12 @@ from ...data import DataError
 from ...nn import PRESETS, ModelFileError, check_spec
 from ...nn.spec import read_spec_file
 from ...state.session import Session
-from .. import theme
 from ..actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
 from ..bind import listen
 from ..builder.panel import BuilderPanel
 from ..draw.panel import DrawPanel
 from ..insight import insight_views
+from ..insight.common import evaluation_executor
 from ..training.panel import TrainingPanel
 from . import layout as wl
 from .file_drop import ModelDrops
@@ -56,13 +56,18 @@ class MainWindow(QMainWindow):
 
         self.builder = BuilderPanel(self.session)
         self.training = TrainingPanel(self.session)
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting stops training too, not only closing the window
+            app.aboutToQuit.connect(self.shutdown)
         self.draw = DrawPanel(self.session)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("centreTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.training, "Training")
         self.tabs.setTabToolTip(0, "Train the network and watch accuracy and loss (Ctrl+1)")
-        for title, widget, tip in insight_views(self.session):
+        # the test-set evaluations of the insight views: one thread, shut down on close
+        self.evaluations = evaluation_executor()
+        for title, widget, tip in insight_views(self.session, self.evaluations):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, f"{tip} (Ctrl+{index + 1})")
 
@@ -92,7 +97,6 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         self._update_actions()
-        theme.apply(self)
         self._restore_layout()
 
     # -- menus ----------------------------------------------------------------------
@@ -146,11 +150,9 @@ class MainWindow(QMainWindow):
                                   lambda _=False, n=name: self.apply_preset(n),
                                   tip=p["description"])
             action.setObjectName(f"preset_{name}")
-        training_actions = getattr(self.training, "actions_for_menu", None)
-        if callable(training_actions):
-            train_menu = bar.addMenu("&Training")
-            for action in training_actions():
-                train_menu.addAction(action)
+        train_menu = bar.addMenu("&Training")
+        for action in self.training.actions_for_menu():
+            train_menu.addAction(action)
 
         view = bar.addMenu("&View")
         for index in range(self.tabs.count()):
@@ -168,7 +170,7 @@ class MainWindow(QMainWindow):
         self.params_label.setObjectName("paramsStatus")
         self.settings_warning = QLabel("Settings not saved")
         self.settings_warning.setObjectName("settingsWarning")
-        theme.set_state(self.settings_warning, "warn")
+        self.settings_warning.setStyleSheet("color: #b45309;")
         self.settings_warning.hide()  # shown once the settings file cannot be written
         self.statusBar().addWidget(self.data_label)
         self.statusBar().addPermanentWidget(self.settings_warning)
@@ -445,15 +447,10 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(500, self._refit_with_frame)  # some window managers are late
 
     def shutdown(self) -> None:
-        """Stop background work; safe to call more than once."""
-        stop = getattr(self.training, "shutdown", None)
-        if callable(stop):
-            stop()
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # e.g. the system turned dark
-            theme.apply(self)
+        """Stop background work (training, evaluations) and wait for its threads; safe to
+        call more than once. The window calls it on close and when the application quits."""
+        self.training.shutdown()
+        self.evaluations.shutdown(wait=True, cancel_futures=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
