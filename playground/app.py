@@ -33,7 +33,6 @@ def run_gui(argv: list[str] | None = None) -> int:
     app.setApplicationName("Neural Network Playground")
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     window = MainWindow()
-    app.aboutToQuit.connect(window.shutdown)
     window.show()
     return app.exec()
 

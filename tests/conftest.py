@@ -46,3 +46,42 @@ def _qt_settings(tmp_path, monkeypatch, request):
     for name in ("getOpenFileName", "getSaveFileName"):
         monkeypatch.setattr(QFileDialog, name, answer(("", "")))
     yield
+
+
+def _threads_left() -> list[str]:
+    """Training threads and test-set evaluations still running (only if their modules
+    were imported: tests without Qt import nothing here)."""
+    import sys
+
+    left = []
+    worker = sys.modules.get("playground.ui.training.worker")
+    if worker is not None:
+        left += [f"training thread {t.objectName()!r}" for t in worker.running_threads()]
+    common = sys.modules.get("playground.ui.insight.common")
+    if common is not None:
+        left += ["test-set evaluation"] * len(common.running_evaluations())
+    return left
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Every test fails if it leaves a training thread or an evaluation running: checked
+    right after the test, before its fixtures clean up (which shut the threads down)."""
+    result = yield
+    left = _threads_left()
+    assert not left, f"{', '.join(left)} left running"
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_after(request):
+    """After each test: whatever is left is stopped, so it cannot spill into the next."""
+    yield
+    import sys
+
+    worker = sys.modules.get("playground.ui.training.worker")
+    if worker is not None:
+        worker.stop_all()  # not a panel's: still never leave one behind
+    common = sys.modules.get("playground.ui.insight.common")
+    if common is not None:
+        common.shutdown_executors()

@@ -25,12 +25,13 @@ __all__ = ["ConfusionView", "DatasetView", "ImageGallery", "InsideView", "Mistak
            "Evaluator", "WeightsView", "insight_views"]
 
 
-def insight_views(session) -> list:
+def insight_views(session, executor=None) -> list:
     """(tab title, widget, tooltip) triples shown beside the training plots.
 
-    Confusion and Mistakes share one evaluation of the test set per set of weights.
+    Confusion and Mistakes share one evaluation of the test set per set of weights, on
+    ``executor``'s thread (the window's; see ``evaluation_executor``).
     """
-    evaluator = Evaluator(session)
+    evaluator = Evaluator(session, executor)
     views = [
         ("Weights", WeightsView(session),
          "What each first-layer unit looks for: its weights as a picture"),

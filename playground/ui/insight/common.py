@@ -3,8 +3,9 @@ and the base of the views that show that evaluation."""
 
 from __future__ import annotations
 
-import threading
 import time
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal
@@ -23,6 +24,32 @@ from ...nn import analysis
 from ..bind import listen
 
 #: The colour map of signed values (weights, activations below zero): blue - white - red,
+#: The name (prefix) of the thread that evaluates the test set.
+EVALUATION_THREAD = "insight-evaluation"
+_executors: weakref.WeakSet = weakref.WeakSet()
+_jobs: weakref.WeakSet = weakref.WeakSet()
+
+
+def evaluation_executor() -> ThreadPoolExecutor:
+    """One thread for test-set evaluations, one job at a time. Its owner shuts it down:
+    the window on close (``MainWindow.shutdown``), or an ``Evaluator`` that made its own
+    when it is destroyed."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=EVALUATION_THREAD)
+    _executors.add(executor)
+    return executor
+
+
+def running_evaluations() -> list[Future]:
+    """Evaluations submitted and not finished (tests check that none is left)."""
+    return [job for job in list(_jobs) if not job.done()]
+
+
+def shutdown_executors() -> None:
+    """Shut down every evaluation executor still open, waiting for its thread (tests)."""
+    for executor in list(_executors):
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
 #: white at zero.
 DIVERGING = "CET-D1"
 
@@ -140,20 +167,25 @@ def weight_pixmap(tile: np.ndarray, size: int, lut: np.ndarray) -> QPixmap:
 class Evaluator(QObject):
     """The published weights evaluated on the test set, shared by the views.
 
-    :meth:`request` evaluates the current predictor on a background thread (NumPy's
+    :meth:`request` evaluates the current predictor on ``executor``'s thread (NumPy's
     matrix products release the GIL, so the window stays responsive even on a busy
     machine) and ``ready(Evaluation, when)`` delivers the result on the GUI thread.
     One pass per set of weights: a second request for the same weights reuses it.
     """
+    Without an ``executor`` it makes its own, shut down when the evaluator is destroyed.
 
     ready = Signal(object, str)  # (analysis.Evaluation, "after epoch 2" ...)
     failed = Signal(str)  # a message (e.g. the data could not be loaded)
     _done = Signal(int, object, object, str)  # (generation, net, Evaluation, when), internal
 
-    def __init__(self, session, parent=None):
+    def __init__(self, session, executor: ThreadPoolExecutor | None = None, parent=None):
         super().__init__(parent)
         self.session = session
         self._net = None  # the network of the last result
+        if executor is None:
+            executor = evaluation_executor()
+            self.destroyed.connect(lambda *_: executor.shutdown(wait=False))
+        self.executor = executor
         self._result: analysis.Evaluation | None = None
         self.when = ""  # what the last result evaluated: "after epoch 2", "untrained weights"
         self._busy = None  # the network being evaluated, if any
@@ -226,13 +258,16 @@ class Evaluator(QObject):
         args = (self._generation, net, x, y, self._describe())
         if self.synchronous:
             self._work(*args)
-        else:
-            threading.Thread(target=self._work, args=args, name="insight-evaluation",
-                             daemon=True).start()
+            return True
+        try:
+            _jobs.add(self.executor.submit(self._work, *args))
+        except RuntimeError:  # shut down: the window is closing
+            self._busy = None
+            return False
         return True
 
     def _work(self, generation, net, x, y, when) -> None:
-        """On the background thread: one pass through a private copy of the network (its
+        """On the evaluation thread: one pass through a private copy of the network (its
         layers' caches of 10,000 inputs then vanish with it)."""
         try:
             result = analysis.evaluate(net.snapshot(), x, y)
@@ -285,7 +320,7 @@ class EvaluatedView(QWidget):
         super().__init__(parent)
         self.setObjectName(f"{self.NAME}View")
         self.session = session
-        self.evaluator = evaluator or Evaluator(session, self)
+        self.evaluator = evaluator or Evaluator(session, parent=self)
         self.result: analysis.Evaluation | None = None  # the evaluation on screen
 
         self.summary = QLabel()

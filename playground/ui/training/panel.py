@@ -26,7 +26,7 @@ from ...state.session import RUNNING
 from ..actions import create_action
 from ..bind import listen
 from .controller import VAL_SAMPLE, TrainingController
-from .form import ERROR_COLOR, MAX_EPOCHS, MAX_SEED, TrainingForm
+from .form import MAX_EPOCHS, MAX_SEED, TrainingForm
 from .plots import TrainingPlots
 from .run_markers import ChangeWatch
 from .status import (
@@ -36,10 +36,13 @@ from .status import (
     format_duration,
     format_lr,
     parse_number,
+    live_text,
     plural,
-    stopped_test_text,
+    run_end_text,
+    start_text,
 )
 from .worker import TrainingWorker
+from .status_line import ERROR_COLOR, INFO_COLOR, StatusLine
 
 __all__ = ["MAX_EPOCHS", "MAX_SEED", "VAL_SAMPLE", "TrainingPanel", "format_duration",
            "format_lr", "parse_number"]
@@ -47,7 +50,8 @@ __all__ = ["MAX_EPOCHS", "MAX_SEED", "VAL_SAMPLE", "TrainingPanel", "format_dura
 MIN_WIDTH = 300  # the panel folds its rows below NARROW_WIDTH so it fits this
 NARROW_WIDTH = 500
 
-OK_COLOR, WARN_COLOR, INFO_COLOR = "#1e7b34", "#a15c00", "#444"
+OK_COLOR, WARN_COLOR = "#1e7b34", "#a15c00"
+COLORS = {"ok": OK_COLOR, "warn": WARN_COLOR, "error": ERROR_COLOR}
 
 
 class TrainingPanel(QWidget):
@@ -66,10 +70,6 @@ class TrainingPanel(QWidget):
         self.session = session
         self.controller = TrainingController(session, self)
         self._history_ref = None
-        self._status_color = None
-        self._idle_status: tuple[str, str] = ("", INFO_COLOR)  # shown when not training
-        self._shown_problem: str | None = None  # the "Cannot start" reason on show
-        self._shown_note = ""  # "Continue will train epochs 2-6." on show
 
         self._make_actions()
         self._make_widgets()
@@ -161,11 +161,7 @@ class TrainingPanel(QWidget):
                                     "counted), and time left")
         self.stats_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.status_label = QLabel()
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setToolTip("What training is doing, and how the last run ended")
+        self.status_label = StatusLine()
 
         self.plots = TrainingPlots()
         self.accuracy_plot = self.plots.accuracy_plot
@@ -320,18 +316,12 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(place.bar(c.seen())[1])
         self._set_stats("")
-        which = epochs_to_train(place.first_epoch, place.epochs)
-        if self.session.trained:
-            what = f"Continuing: {plural(place.epochs, 'more epoch')} ({which})"
-        else:
-            what = f"Training: {plural(place.epochs, 'epoch')}"
-        self._set_status(f"{what} of {place.train_size:,} images, batches of "
-                         f"{hyper['batch_size']}...", INFO_COLOR)
+        self._set_status(start_text(place, self.session.trained, hyper["batch_size"]),
+                         INFO_COLOR)
 
     @Slot(object)
     def _on_report(self, p) -> None:
         self.plots.add_report(p.position, p.accuracy, p.loss, p.val_accuracy)
-        self._show_live()
 
     @Slot(dict)
     def _on_epoch(self, record: dict) -> None:
@@ -359,37 +349,18 @@ class TrainingPanel(QWidget):
 
     @Slot(str, str)
     def _on_run_ended(self, status: str, message: str) -> None:
-        c = self.controller
         self.plots.end_run()
         elapsed = self._set_final_stats()
-        stuck = f" {c.stuck}" if c.stuck else ""
-        if status == "finished":
-            test = (f"test accuracy {100 * c.run_test:.1f}%" if c.run_test is not None
-                    else "no test images to measure")
-            self._set_idle_status(f"Finished {plural(c.place.epochs, 'epoch')} in {elapsed}: "
-                                  f"{test}.{stuck}", WARN_COLOR if stuck else OK_COLOR)
-            self.progress_bar.setValue(1000)
-            self.progress_bar.setFormat(f"Done: epoch {c.place.last_epoch}")
-            self._log(f"Finished: {test} after epoch {c.place.last_epoch}.")
-        elif status == "stopped":
-            worker = c.last_worker
-            test = stopped_test_text(
-                worker.stop_test_accuracy, worker.stop_test_images,
-                len(self.session.data.test_x), c.run_test, c.run_test_epoch,
-                before_first_epoch=c.epochs_seen == 0, too_big=worker.stop_too_big)
-            self._set_idle_status(f"Stopped {c.place_text()} after {elapsed}: {test}. "
-                                  f"Continue goes on from these weights.{stuck}", WARN_COLOR)
-            self.progress_bar.setFormat(f"Stopped {c.place_text(True)}")
-            self._log(f"Stopped {c.place_text()}: {test}.")
-        elif status == "diverged":
-            text = message or "Training diverged; the last good weights were restored."
-            if not text.lower().startswith("training diverged"):
-                text = f"Training diverged: {text}"
-            self._set_idle_status(text, ERROR_COLOR)
-            self.progress_bar.setFormat("Diverged")
-            self._log(text)
-        else:
+        if status not in ("finished", "stopped", "diverged"):
             self._fail(message or "unknown error")
+            return
+        text, kind, bar, line = run_end_text(status, message, self.controller, elapsed,
+                                             len(self.session.data.test_x))
+        self._set_idle_status(text, COLORS[kind])
+        if status == "finished":
+            self.progress_bar.setValue(1000)
+        self.progress_bar.setFormat(bar)
+        self._log(line)
 
     @Slot(float)
     def _on_lr_applied(self, lr: float) -> None:
@@ -401,9 +372,10 @@ class TrainingPanel(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
     def _fail(self, message: str) -> None:
-        self._set_idle_status(f"Training failed: {message}", ERROR_COLOR)
-        self.progress_bar.setFormat("Failed")
-        self._log(f"Training failed: {message}")
+        text, _, bar, line = run_end_text("error", message, self.controller, "", 0)
+        self._set_idle_status(text, ERROR_COLOR)
+        self.progress_bar.setFormat(bar)
+        self._log(line)
         QMessageBox.warning(self, "Training failed",
                             f"Training stopped because of an error:\n\n{message}")
 
@@ -418,29 +390,10 @@ class TrainingPanel(QWidget):
         return answer == QMessageBox.StandardButton.Reset
 
     def _set_status(self, text: str, color: str) -> None:
-        self.status_label.setText(text)
-        if color != self._status_color:  # a style sheet change re-polishes: only when needed
-            self._status_color = color
-            self.status_label.setStyleSheet(f"color: {color};")
+        self.status_label.set(text, color)
 
     def _set_idle_status(self, text: str, color: str) -> None:
-        """The status to show when not training (and Start is possible): shown now, and
-        shown again when a "Cannot start" problem goes away; with what Continue trains."""
-        self._idle_status = (text, color)
-        self._shown_note = note = self._next_note()
-        self._set_status("\n".join(t for t in (text, note) if t), color)
-
-    def _show_idle_status(self) -> None:
-        """When idle: the reason Start is refused (when it changes), else the last news."""
-        problem, note = self.start_problem(), self._next_note()
-        if (problem, note) == (self._shown_problem, self._shown_note):
-            return
-        self._shown_problem = problem
-        if problem:
-            self._shown_note = note
-            self._set_status(problem, ERROR_COLOR)
-        else:
-            self._set_idle_status(*self._idle_status)
+        self.status_label.set_idle(text, color, self._next_note())
 
     def _next_note(self) -> str:
         """Once trained, the Epochs setting means more epochs: which ones Continue trains."""
@@ -466,33 +419,22 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _show_live(self) -> None:
-        """The bar, the times and the status from the samples trained so far (read from
-        the live model: an int the worker updates after each batch) and the run's clock;
-        at each report and on the controller's timer, so they move on between a big
-        network's reports."""
+        """The bar, the times and the status from the samples trained so far (an int the
+        worker updates per batch) and the run's clock, on the controller's timer."""
         c = self.controller
         if c.run_model is None or not c.busy:
             return
-        seen, p = c.seen(), c.last_report
+        seen = c.seen()
         value, text = c.place.bar(seen)
         self.progress_bar.setValue(value)
         self.progress_bar.setFormat(text)
         self._set_stats(c.place.stats(seen, c.clock.training))
         if c.stopping or self.session.training_state != RUNNING:
             return
-        measuring = c.place.measuring(seen, c.epochs_seen)
-        if measuring is not None:
-            text = f"Measuring epoch {measuring} on the validation and test images..."
-        elif p is not None:
-            epoch = c.place.where(seen)[0]
-            text = (f"Training epoch {epoch} of {c.place.last_epoch}: running accuracy "
-                    f"{100 * p.accuracy:.1f}%, loss {p.loss:.3g}, lr {p.lr:g}")
-        else:
-            return
-        if c.stuck:
-            self._set_status(f"{text}. {c.stuck}", WARN_COLOR)
-        else:
-            self._set_status(text, INFO_COLOR)
+        text = live_text(c.place, seen, c.epochs_seen, c.last_report)
+        if text is not None:
+            self._set_status(f"{text}. {c.stuck}" if c.stuck else text,
+                             WARN_COLOR if c.stuck else INFO_COLOR)
 
     # -- state -----------------------------------------------------------------------------
     def _on_hyper(self) -> None:
@@ -522,12 +464,12 @@ class TrainingPanel(QWidget):
                 self.progress_bar.setFormat(trained)
                 self._set_idle_status(f"{trained}: Continue goes on from these weights.",
                                       INFO_COLOR)
-            self._shown_problem = None  # a problem is shown again over the news above
+            self.status_label.forget_problem()  # a problem is shown again over the news
         elif self.changes.model_changed():  # the same weights in another network, or back
             self._set_idle_status(STALE_STATUS if self.changes.stale else
                                   f"Trained for {plural(len(history), 'epoch')}: the figures "
                                   f"shown are this network's again.", INFO_COLOR)
-            self._shown_problem = None
+            self.status_label.forget_problem()
         self._history_ref = history
         self._update_controls()
 
@@ -553,4 +495,4 @@ class TrainingPanel(QWidget):
         self.form.set_busy(busy)
         self.form.show_epochs_meaning()
         if not busy:
-            self._show_idle_status()
+            self.status_label.show_idle(self.start_problem(), self._next_note())

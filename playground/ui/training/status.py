@@ -139,6 +139,60 @@ def stopped_test_text(stop_accuracy: float | None, stop_images: int, test_images
 class RunClock:
     """Training time of a run: the time since Start, less the time spent paused."""
 
+def start_text(place, trained: bool, batch_size: int) -> str:
+    """What a run that begins trains: "Training: 3 epochs of 50,000 images, batches of 10..."."""
+    which = epochs_to_train(place.first_epoch, place.epochs)
+    if trained:
+        what = f"Continuing: {plural(place.epochs, 'more epoch')} ({which})"
+    else:
+        what = f"Training: {plural(place.epochs, 'epoch')}"
+    return f"{what} of {place.train_size:,} images, batches of {batch_size}..."
+
+
+def live_text(place, seen: int, epochs_reported: int, report) -> str | None:
+    """While training: the epoch under way and the last report's figures, or that an
+    epoch's results are being measured; None before the first report."""
+    measuring = place.measuring(seen, epochs_reported)
+    if measuring is not None:
+        return f"Measuring epoch {measuring} on the validation and test images..."
+    if report is None:
+        return None
+    epoch = place.where(seen)[0]
+    return (f"Training epoch {epoch} of {place.last_epoch}: running accuracy "
+            f"{100 * report.accuracy:.1f}%, loss {report.loss:.3g}, lr {report.lr:g}")
+
+
+def run_end_text(status: str, message: str, run, elapsed: str,
+                 test_images: int) -> tuple[str, str, str, str]:
+    """How a run ended, for the Training tab: (status text, "ok"/"warn"/"error", the
+    progress bar's text, the log line). ``run`` is the ``TrainingController`` after the
+    run; ``elapsed`` its duration as shown; an "error" is shown by ``message``."""
+    stuck = f" {run.stuck}" if run.stuck else ""
+    place = run.place
+    if status == "finished":
+        test = (f"test accuracy {100 * run.run_test:.1f}%" if run.run_test is not None
+                else "no test images to measure")
+        return (f"Finished {plural(place.epochs, 'epoch')} in {elapsed}: {test}.{stuck}",
+                "warn" if stuck else "ok", f"Done: epoch {place.last_epoch}",
+                f"Finished: {test} after epoch {place.last_epoch}.")
+    if status == "stopped":
+        worker = run.last_worker
+        test = stopped_test_text(
+            worker.stop_test_accuracy, worker.stop_test_images, test_images, run.run_test,
+            run.run_test_epoch, before_first_epoch=run.epochs_seen == 0,
+            too_big=worker.stop_too_big)
+        return (f"Stopped {run.place_text()} after {elapsed}: {test}. Continue goes on from "
+                f"these weights.{stuck}", "warn", f"Stopped {run.place_text(True)}",
+                f"Stopped {run.place_text()}: {test}.")
+    if status == "diverged":
+        text = message or "Training diverged; the last good weights were restored."
+        if not text.lower().startswith("training diverged"):
+            text = f"Training diverged: {text}"
+        return text, "error", "Diverged", text
+    message = message or "unknown error"
+    return f"Training failed: {message}", "error", "Failed", f"Training failed: {message}"
+
+
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self._clock = clock
         self._started = self._paused_since = None

@@ -48,7 +48,7 @@ STOP_EVAL_MIN_IMAGES = 1000  # ... on the first test images that fit the budget,
 VAL_BUDGET = 2e8
 VAL_MIN_IMAGES = 100
 
-_threads: weakref.WeakSet = weakref.WeakSet()
+_workers: weakref.WeakSet = weakref.WeakSet()  # started, for running_threads()
 
 
 class Latest:
@@ -74,7 +74,14 @@ class Latest:
 
 def running_threads() -> list[QThread]:
     """Training threads that are still running (tests check that none is left)."""
-    return [t for t in list(_threads) if t.isRunning()]
+    return [w._thread for w in list(_workers) if w.running]
+
+
+def stop_all() -> None:
+    """Stop every worker still running and wait for its thread (after a test)."""
+    for worker in list(_workers):
+        if worker.running:
+            worker.stop(wait=True)
 
 
 def reports_per_epoch(batches: int, seconds_per_epoch: float | None = None) -> int:
@@ -157,7 +164,7 @@ class TrainingWorker(QObject):
         thread.started.connect(self.run)
         self.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread = thread
-        _threads.add(thread)
+        _workers.add(self)
         thread.start()
         return thread
 

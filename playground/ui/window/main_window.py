@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMargins, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QMargins, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,6 +21,7 @@ from ...data import DataError
 from ...nn import PRESETS, ModelFileError, check_spec
 from ...nn.spec import read_spec_file
 from ...state.session import Session
+from .. import theme
 from ..actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
 from ..bind import listen
 from ..builder.panel import BuilderPanel
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         self._update_actions()
+        theme.apply(self)
         self._restore_layout()
 
     # -- menus ----------------------------------------------------------------------
@@ -170,7 +172,7 @@ class MainWindow(QMainWindow):
         self.params_label.setObjectName("paramsStatus")
         self.settings_warning = QLabel("Settings not saved")
         self.settings_warning.setObjectName("settingsWarning")
-        self.settings_warning.setStyleSheet("color: #b45309;")
+        theme.set_state(self.settings_warning, "warn")
         self.settings_warning.hide()  # shown once the settings file cannot be written
         self.statusBar().addWidget(self.data_label)
         self.statusBar().addPermanentWidget(self.settings_warning)
@@ -451,6 +453,11 @@ class MainWindow(QMainWindow):
         call more than once. The window calls it on close and when the application quits."""
         self.training.shutdown()
         self.evaluations.shutdown(wait=True, cancel_futures=True)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # e.g. the system turned dark
+            theme.apply(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
