@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from ...nn import analysis
 from ..bind import listen
 
-#: The colour map of signed values (weights, activations below zero): blue - white - red,
 #: The name (prefix) of the thread that evaluates the test set.
 EVALUATION_THREAD = "insight-evaluation"
 _executors: weakref.WeakSet = weakref.WeakSet()
@@ -50,6 +49,7 @@ def shutdown_executors() -> None:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
+#: The colour map of signed values (weights, activations below zero): blue - white - red,
 #: white at zero.
 DIVERGING = "CET-D1"
 
@@ -171,8 +171,8 @@ class Evaluator(QObject):
     matrix products release the GIL, so the window stays responsive even on a busy
     machine) and ``ready(Evaluation, when)`` delivers the result on the GUI thread.
     One pass per set of weights: a second request for the same weights reuses it.
-    """
     Without an ``executor`` it makes its own, shut down when the evaluator is destroyed.
+    """
 
     ready = Signal(object, str)  # (analysis.Evaluation, "after epoch 2" ...)
     failed = Signal(str)  # a message (e.g. the data could not be loaded)
@@ -181,11 +181,11 @@ class Evaluator(QObject):
     def __init__(self, session, executor: ThreadPoolExecutor | None = None, parent=None):
         super().__init__(parent)
         self.session = session
-        self._net = None  # the network of the last result
         if executor is None:
             executor = evaluation_executor()
             self.destroyed.connect(lambda *_: executor.shutdown(wait=False))
         self.executor = executor
+        self._net = None  # the network of the last result
         self._result: analysis.Evaluation | None = None
         self.when = ""  # what the last result evaluated: "after epoch 2", "untrained weights"
         self._busy = None  # the network being evaluated, if any

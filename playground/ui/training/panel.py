@@ -35,14 +35,14 @@ from .status import (
     epochs_to_train,
     format_duration,
     format_lr,
-    parse_number,
     live_text,
+    parse_number,
     plural,
     run_end_text,
     start_text,
 )
-from .worker import TrainingWorker
 from .status_line import ERROR_COLOR, INFO_COLOR, StatusLine
+from .worker import TrainingWorker
 
 __all__ = ["MAX_EPOCHS", "MAX_SEED", "VAL_SAMPLE", "TrainingPanel", "format_duration",
            "format_lr", "parse_number"]

@@ -136,9 +136,6 @@ def stopped_test_text(stop_accuracy: float | None, stop_images: int, test_images
             f"measures it at the end of the next epoch")
 
 
-class RunClock:
-    """Training time of a run: the time since Start, less the time spent paused."""
-
 def start_text(place, trained: bool, batch_size: int) -> str:
     """What a run that begins trains: "Training: 3 epochs of 50,000 images, batches of 10..."."""
     which = epochs_to_train(place.first_epoch, place.epochs)
@@ -192,6 +189,9 @@ def run_end_text(status: str, message: str, run, elapsed: str,
     message = message or "unknown error"
     return f"Training failed: {message}", "error", "Failed", f"Training failed: {message}"
 
+
+class RunClock:
+    """Training time of a run: the time since Start, less the time spent paused."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self._clock = clock
