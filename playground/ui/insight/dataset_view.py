@@ -8,7 +8,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QGridLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
+from ..fold_layout import FoldLayout
 from .common import EmptyState
 from .gallery import ImageGallery
 
@@ -91,9 +91,9 @@ class DatasetView(QWidget):
         self.page_label = QLabel()
         self.page_label.setObjectName("datasetPage")
         self.page_label.setToolTip("Which images of the chosen set and digit are shown")
-        self.page_label.setMinimumWidth(1)  # never holds the view wider: fold_top makes room
+        self.page_label.setMinimumWidth(1)  # never holds the view wider: top folds instead
         # the set and the page on the left, the page buttons on the right; on a narrow
-        # view the buttons go under them (see resizeEvent)
+        # view the buttons go under them (FoldLayout)
         which = QHBoxLayout()
         which.addWidget(self.set_combo)
         which.addWidget(self.page_label)
@@ -102,10 +102,10 @@ class DatasetView(QWidget):
         paging.addStretch(1)
         paging.addWidget(self.prev_button)
         paging.addWidget(self.next_button)
-        self.top = top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        top.addLayout(which, 1)
-        top.addLayout(paging)
-        self._top_parts = (which, paging)
+        self.top = top = FoldLayout()
+        top.setSpacing(6)
+        top.add(which, 1)
+        top.add(paging)
 
         self.gallery = ImageGallery()
         self.gallery.setObjectName("datasetGallery")
@@ -203,7 +203,6 @@ class DatasetView(QWidget):
                                     f" (page {page + 1:,} of {self.pages:,})")
         else:
             self.page_label.setText("no images")
-        self.fold_top(self.width() - 12)
         self.prev_button.setEnabled(page > 0)
         self.next_button.setEnabled(page < self.pages - 1)
 
@@ -217,19 +216,6 @@ class DatasetView(QWidget):
         super().showEvent(event)
         if not self._loaded:
             self._load_set()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self.fold_top(event.size().width() - 12)
-
-    def fold_top(self, width: int) -> None:
-        """The page buttons beside the set and page, or under them if they do not fit."""
-        parts = (self.set_combo, self.page_label, self.prev_button, self.next_button)
-        need = sum(w.sizeHint().width() for w in parts) + 3 * max(6, self.top.spacing())
-        direction = (QBoxLayout.Direction.LeftToRight if need <= width
-                     else QBoxLayout.Direction.TopToBottom)
-        if self.top.direction() != direction:
-            self.top.setDirection(direction)
 
 
 class DigitBar(QWidget):

@@ -9,7 +9,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from ...data import to_mnist
 from ...nn import analysis
 from .. import theme
 from ..bind import listen
+from ..fold_layout import FoldLayout
 from ..throttle import Throttle
 from .common import DIVERGING, EmptyState, digit_pixmap
 from .top_units import TOP_UNITS, TopUnits
@@ -126,13 +126,14 @@ class LayerPlot(QWidget):
         self.title.setObjectName("layerTitle")
         self.readout = QLabel(" ")
         self.readout.setObjectName("layerReadout")
-        # never hold the view wider than it is: fold() puts the readout under the title
+        # never hold the view wider than it is: the head puts the readout under the
+        # title when both do not fit side by side
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setMinimumWidth(1)
-        self.head = head = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.head = head = FoldLayout()
         head.setSpacing(8)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.readout, 0, Qt.AlignmentFlag.AlignRight)
+        head.add(self.title, 1)
+        head.add(self.readout, 0, Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
         self.plot = pg.PlotWidget()
         self.plot.setBackground(theme.PLOT_BACKGROUND)
         self.plot.setMenuEnabled(False)
@@ -144,26 +145,10 @@ class LayerPlot(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.plot)
 
-    def fold(self, width: int | None = None) -> None:
-        """Title and readout side by side if both fit in ``width``, else one under the
-        other (so a narrow view cuts neither)."""
-        width = self.width() if width is None else width
-        need = (self.title.sizeHint().width() + self.readout.sizeHint().width()
-                + self.head.spacing())
-        direction = (QBoxLayout.Direction.LeftToRight if need <= width
-                     else QBoxLayout.Direction.TopToBottom)
-        if self.head.direction() != direction:
-            self.head.setDirection(direction)
-            align = (Qt.AlignmentFlag.AlignRight if direction == QBoxLayout.Direction.LeftToRight
-                     else Qt.AlignmentFlag.AlignLeft)
-            self.head.setAlignment(self.readout, align)
-        self.folded = direction == QBoxLayout.Direction.TopToBottom
-
-    folded = False
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self.fold(event.size().width())
+    @property
+    def folded(self) -> bool:
+        """The readout is under the title (they do not fit side by side)."""
+        return self.head.folded
 
 
 class LayerStrip(LayerPlot):
@@ -210,7 +195,6 @@ class LayerStrip(LayerPlot):
         if active is not None:
             text += f", {active:,} strongly on"
         self.readout.setText(text)
-        self.fold()
 
     def _on_mouse(self, pos) -> None:
         p = self.image.mapFromScene(pos)
@@ -250,7 +234,6 @@ class OutputBars(LayerPlot):
             self.plot.setYRange(min(lo, 0), max(hi, 0) or 1, padding=0.05)
         if n:
             self.readout.setText(f"says <b>{best}</b> ({v[best]:.2f})")
-        self.fold()
 
 
 class InsideView(QWidget):
