@@ -112,7 +112,7 @@ def measure(epochs: int = 1, limit: int | None = None, window: bool = False,
     return {
         **r, **extra,
         "ticks": len(r["gaps_ms"]),
-        "epoch_seconds": [rec["seconds"] for rec in r["records"]],
+        "epoch_seconds": [rec.seconds for rec in r["records"]],
         "updates": len(updates),
         "first_update_s": updates[0] if updates else float("nan"),
     }

@@ -94,7 +94,7 @@ def run_once(mode: str, split, epochs: int) -> dict:
     window.deleteLater()
     app.processEvents()
     return {
-        "train_seconds": sum(rec["seconds"] for rec in r["records"]),
+        "train_seconds": sum(rec.seconds for rec in r["records"]),
         "wall_seconds": r["wall_seconds"],
         "gui_cpu_seconds": r["gui_cpu_seconds"],
         "max_gap_ms": r["max_gap_ms"],

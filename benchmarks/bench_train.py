@@ -4,7 +4,7 @@
     python benchmarks/bench_train.py --modern   # also: the modern preset for 10 epochs
     python benchmarks/bench_train.py --repeats 1 --skip-threads   # a quick look
 
-Seconds per epoch are the trainer's own per-epoch training time (``record["seconds"]``:
+Seconds per epoch are the trainer's own per-epoch training time (``record.seconds``:
 no evaluation, no reporting), the median over ``--repeats`` epochs on the 50,000
 training images. Targets on a 2-core machine (from the issue): one epoch at batch 10
 in about 1 s, batch 32 under 0.45 s, batch 128 under 0.3 s; one prediction including
@@ -47,7 +47,7 @@ def epoch_seconds(split, batch_size: int, repeats: int, blas_threads=None):
     trainer = nn.Trainer(model, split, blas_threads=blas_threads)
     result = trainer.run(repeats, reports_per_epoch=10)
     assert result.status == "finished", result.message
-    return [r["seconds"] for r in result.epochs], result.epochs[-1]["test_accuracy"], model
+    return [r.seconds for r in result.epochs], result.epochs[-1].test_accuracy, model
 
 
 def bench_epochs(split, repeats):

@@ -33,7 +33,7 @@ def cli_epoch(split, preset: str) -> float:
     p = nn.preset(preset)
     model = nn.Model.create(p["spec"], {**p["hyper"], "epochs": 1})
     result = nn.Trainer(model, split).run()
-    return result.epochs[0]["seconds"]
+    return result.epochs[0].seconds
 
 
 def window_epoch(split, preset: str) -> tuple[float, float]:
@@ -50,7 +50,7 @@ def window_epoch(split, preset: str) -> tuple[float, float]:
     session.dirty = False  # close without the unsaved-changes question
     window.close()
     window.shutdown()
-    return r["records"][0]["seconds"], r["max_gap_ms"]
+    return r["records"][0].seconds, r["max_gap_ms"]
 
 
 def main() -> None:

@@ -50,5 +50,5 @@ def train_and_time(session, start_button) -> dict:
         "gui_cpu_seconds": gui_cpu,
         "records": records,
         "update_times": [u - t0 for u in updates],
-        "test_accuracy": records[-1]["test_accuracy"] if records else None,
+        "test_accuracy": records[-1].test_accuracy if records else None,
     }

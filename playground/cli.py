@@ -28,8 +28,12 @@ from .cli_args import PACKAGE, learning_rate, positive_int, seed, version
 from .data import DataError, load_mnist, to_mnist
 from .data.preprocess import BLANK_MESSAGE, is_blank
 from .nn.analysis import confusion_matrix
+from .nn.history import FIELDS
 from .nn.serialization import MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
-from .nn.spec import INPUT_SHAPE, format_shape, read_spec_file
+from .nn.spec import INPUT_SHAPE, N_CLASSES, format_shape, read_spec_file
+
+# what --json says of each epoch: a record without its learning rate
+JSON_EPOCH_FIELDS = tuple(k for k in FIELDS if k != "lr")
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
@@ -243,12 +247,12 @@ def cmd_train(args) -> int:
                   f"loss {pr.loss:.4f}  accuracy {100 * pr.accuracy:5.1f}%  "
                   f"{pr.samples_per_second:,.0f} samples/s")
 
-    def on_epoch(r: dict) -> None:
+    def on_epoch(r: nn.EpochRecord) -> None:
         _end_progress()
-        val = ("" if r["val_accuracy"] is None
-               else f"  validation {100 * r['val_accuracy']:.2f}%")
-        _say(f"epoch {r['epoch']}: {r['seconds']:.2f} s  loss {r['loss']:.4f}{val}  "
-             f"test {100 * r['test_accuracy']:.2f}%")
+        val = ("" if r.val_accuracy is None
+               else f"  validation {100 * r.val_accuracy:.2f}%")
+        _say(f"epoch {r.epoch}: {r.seconds:.2f} s  loss {r.loss:.4f}{val}  "
+             f"test {100 * r.test_accuracy:.2f}%")
 
     interrupted = []
 
@@ -268,15 +272,14 @@ def cmd_train(args) -> int:
 
     saved = _save(args.save, model) if args.save else 0
 
-    seconds = sum(r["seconds"] for r in result.epochs)
+    seconds = sum(r.seconds for r in result.epochs)
     samples = len(data.train_x) * len(result.epochs)
     test_acc = (model.network.accuracy(data.test_x, data.test_y) / len(data.test_x)
                 if result.status != "finished" else result.test_accuracy)
     out = {
         "status": result.status,
         "test_accuracy": test_acc,
-        "epochs": [{k: r[k] for k in ("epoch", "seconds", "loss", "accuracy",
-                                      "val_accuracy", "test_accuracy")}
+        "epochs": [{k: v for k, v in r.to_dict().items() if k in JSON_EPOCH_FIELDS}
                    for r in result.epochs],
         "samples_per_second": samples / seconds if seconds > 0 else None,
         "parameters": model.network.param_count,
@@ -322,7 +325,7 @@ def cmd_evaluate(args) -> int:
         return 0
     print(f"test accuracy {100 * accuracy:.2f}% on {len(labels):,} images")
     print("confusion matrix (rows: true digit, columns: predicted)")
-    print("     " + "".join(f"{d:>6}" for d in range(10)))
+    print("     " + "".join(f"{d:>6}" for d in range(N_CLASSES)))
     for d, row in enumerate(confusion):
         print(f"{d:>5}" + "".join(f"{c:>6}" for c in row))
     return 0

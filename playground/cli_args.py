@@ -11,10 +11,9 @@ import re
 from pathlib import Path
 
 from . import safeio
-from .nn.network import MAX_SEED
+from .nn.settings import MAX_LR, MAX_SEED
 
 PACKAGE = "nn-playground"
-MAX_LR = 1e6  # far beyond any useful rate; a typo such as 1e60 is refused
 
 
 def _plain_digits(text: str) -> str:

@@ -19,8 +19,8 @@ FLIPS = 400
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     model = nn.Model.create(SPEC, {"seed": 5, "loss": "ce"})
-    model.history = [{"epoch": 1, "seconds": 0.25, "loss": 0.5, "accuracy": 0.8,
-                      "val_accuracy": 0.75, "test_accuracy": None, "lr": 0.1}]
+    model.history = [nn.EpochRecord(epoch=1, seconds=0.25, loss=0.5, accuracy=0.8,
+                                    val_accuracy=0.75, test_accuracy=None, lr=0.1)]
     model.samples_seen = 40
     path = tmp_path_factory.mktemp("fuzz") / "model.npz"
     nn.save_model(path, model)

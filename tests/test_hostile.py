@@ -635,11 +635,11 @@ def test_json_output_never_holds_nan():
 def test_a_saved_history_that_blew_up_still_loads(tmp_path, loss):
     """What the loader would refuse is never written: a file saved always opens."""
     model = nn.Model.create(TINY)
-    model.history = [{"epoch": 1, "seconds": 1.0, "loss": loss, "accuracy": 0.1,
-                      "val_accuracy": None, "test_accuracy": None, "lr": 3.0}]
+    model.history = [nn.EpochRecord(epoch=1, seconds=1.0, loss=loss, accuracy=0.1,
+                                    val_accuracy=None, test_accuracy=None, lr=3.0)]
     path = tmp_path / "m.npz"
     nn.save_model(path, model)
-    assert nn.load_model(path).history[0]["loss"] is None
+    assert nn.load_model(path).history[0].loss is None
 
 
 # ------------------------------------------------------------ 6. precise messages

@@ -27,7 +27,7 @@ def meta_of(model: nn.Model) -> dict:
         "version": 1,
         "spec": model.network.spec,
         "hyper": model.hyper,
-        "history": model.history,
+        "history": [r.to_dict() for r in model.history],
         "samples_seen": model.samples_seen,
     }
 
@@ -84,7 +84,7 @@ def test_round_trip(tmp_path, trained, small_split):
                                   trained.network.predict_proba(small_split.test_x))
     # and the loaded model trains on
     result = nn.Trainer(loaded, small_split).run(1)
-    assert [r["epoch"] for r in result.epochs] == [3]
+    assert [r.epoch for r in result.epochs] == [3]
 
 
 @pytest.mark.parametrize("name", sorted(nn.PRESETS))
@@ -331,8 +331,8 @@ def broken_meta_cases():
                          ids=[c[0] for c in broken_meta_cases()])
 def test_broken_meta(tmp_path, name, change, words):
     model = tiny_model()
-    model.history = [{"epoch": 1, "seconds": 0.5, "loss": 0.3, "accuracy": 0.9,
-                      "val_accuracy": 0.91, "test_accuracy": None, "lr": 3.0}]
+    model.history = [nn.EpochRecord(epoch=1, seconds=0.5, loss=0.3, accuracy=0.9,
+                                    val_accuracy=0.91, test_accuracy=None, lr=3.0)]
     meta = meta_of(model)
     path = tmp_path / "m.npz"
     if change == "NaN-history":
@@ -356,8 +356,8 @@ def test_broken_meta(tmp_path, name, change, words):
 def test_the_unbroken_meta_loads(tmp_path):
     """The cases above differ from a file that loads only in what they break."""
     model = tiny_model()
-    model.history = [{"epoch": 1, "seconds": 0.5, "loss": 0.3, "accuracy": 0.9,
-                      "val_accuracy": 0.91, "test_accuracy": None, "lr": 3.0}]
+    model.history = [nn.EpochRecord(epoch=1, seconds=0.5, loss=0.3, accuracy=0.9,
+                                    val_accuracy=0.91, test_accuracy=None, lr=3.0)]
     model.samples_seen = 60
     path = tmp_path / "m.npz"
     write_npz(path, meta_of(model), good_arrays(model))

@@ -64,22 +64,22 @@ def test_progress_and_epoch_records(small_split):
     chunks = (progress[:10], progress[10:])
     for i, (end, chunk) in enumerate(zip(ends, chunks, strict=True), start=1):
         r = end.record
-        assert set(r) == RECORD_KEYS
-        assert r["epoch"] == i
-        assert r["seconds"] > 0
-        assert r["lr"] == 3.0
+        assert isinstance(r, nn.EpochRecord) and set(r.to_dict()) == RECORD_KEYS
+        assert r.epoch == i
+        assert r.seconds > 0
+        assert r.lr == 3.0
         # equal windows: the epoch's loss and accuracy are the reports' means
-        assert r["loss"] == pytest.approx(np.mean([p.loss for p in chunk]))
-        assert r["accuracy"] == pytest.approx(np.mean([p.accuracy for p in chunk]))
-        assert 0 < r["val_accuracy"] <= 1 and 0 < r["test_accuracy"] <= 1
+        assert r.loss == pytest.approx(np.mean([p.loss for p in chunk]))
+        assert r.accuracy == pytest.approx(np.mean([p.accuracy for p in chunk]))
+        assert 0 < r.val_accuracy <= 1 and 0 < r.test_accuracy <= 1
     net = model.network
-    assert ends[-1].record["test_accuracy"] == net.accuracy(small_split.test_x,
+    assert ends[-1].record.test_accuracy == net.accuracy(small_split.test_x,
                                                             small_split.test_y) / 1000
-    assert ends[-1].record["val_accuracy"] == net.accuracy(small_split.val_x,
+    assert ends[-1].record.val_accuracy == net.accuracy(small_split.val_x,
                                                            small_split.val_y) / 500
     assert model.samples_seen == 4000 and model.trained
     # no pause: the run's training time is the sum of its epochs' times
-    assert progress[-1].train_seconds == pytest.approx(sum(r["seconds"] for r in model.history))
+    assert progress[-1].train_seconds == pytest.approx(sum(r.seconds for r in model.history))
 
 
 def test_run_calls_back_and_returns_the_epochs(small_split):
@@ -91,14 +91,14 @@ def test_run_calls_back_and_returns_the_epochs(small_split):
     assert result.status == "finished"
     assert len(seen) == 8 and all(isinstance(p, nn.Progress) for p in seen)
     assert records == result.epochs == model.history
-    assert result.test_accuracy == records[-1]["test_accuracy"]
+    assert result.test_accuracy == records[-1].test_accuracy
     assert nn.RunResult("stopped").test_accuracy is None
 
 
 def test_epochs_default_to_the_models_setting(small_split):
     model = seed_model(epochs=2, batch_size=100)
     result = nn.Trainer(model, small_split).run()
-    assert [r["epoch"] for r in result.epochs] == [1, 2]
+    assert [r.epoch for r in result.epochs] == [1, 2]
 
 
 @pytest.mark.parametrize("batch_size,reports", [(100, 10), (32, 10), (150, 10), (7, 10),
@@ -131,11 +131,13 @@ def test_validation_during_reports(small_split):
 
 
 def test_progress_properties():
-    p = nn.Progress(1, 1, 5, 10, 0.5, 500, 1000, 0.3, 0.9, None, 0.1, 2.0)
+    common = dict(epoch=1, last_epoch=1, batches=10, total_samples=1000, loss=0.3,
+                  accuracy=0.9, val_accuracy=None, lr=0.1)
+    p = nn.Progress(batch=5, position=0.5, samples=500, train_seconds=2.0, **common)
     assert p.samples_per_second == 250
     assert p.eta_seconds == 2.0
     assert p.fraction == 0.5
-    q = nn.Progress(1, 1, 0, 10, 0.0, 0, 1000, 0.3, 0.9, None, 0.1, 0.0)
+    q = nn.Progress(batch=0, position=0.0, samples=0, train_seconds=0.0, **common)
     assert q.samples_per_second == 0 and q.eta_seconds == math.inf and q.fraction == 0
 
 
@@ -229,7 +231,7 @@ def test_stop_from_a_callback(small_split):
     assert not weights_equal(before, model.network.get_weights())
     # the trainer can run again afterwards
     again = trainer.run(1, reports_per_epoch=2)
-    assert again.status == "finished" and [r["epoch"] for r in again.epochs] == [1]
+    assert again.status == "finished" and [r.epoch for r in again.epochs] == [1]
 
 
 def test_training_time_excludes_pauses_but_counts_all_training(small_split, monkeypatch):
@@ -259,7 +261,7 @@ def test_training_time_excludes_pauses_but_counts_all_training(small_split, monk
     progress = []
     result = trainer.run(1, on_progress=progress.append)
     assert result.status == "finished" and calls["n"] == 200
-    assert progress[-1].train_seconds == pytest.approx(result.epochs[0]["seconds"])
+    assert progress[-1].train_seconds == pytest.approx(result.epochs[0].seconds)
 
 
 # ---------------------------------------------------------------- learning rate
@@ -278,7 +280,7 @@ def test_learning_rate_change_mid_run(small_split):
 
     result = trainer.run(1, on_progress=on_progress)
     assert state["lrs"][0] == 3.0 and set(state["lrs"][1:]) == {1e-9}
-    assert result.epochs[0]["lr"] == 1e-9
+    assert result.epochs[0].lr == 1e-9
     assert trainer.lr == 1e-9 and model.hyper["lr"] == 1e-9
     for before, after in zip(state["weights"], model.network.get_weights(), strict=True):
         np.testing.assert_allclose(after, before, atol=1e-6)
@@ -367,7 +369,7 @@ def test_same_seed_same_training(small_split):
     for seed in (5, 5, 6):
         model = seed_model(seed=seed)
         result = nn.Trainer(model, small_split).run(2)
-        runs.append(([r["loss"] for r in result.epochs], model.network.get_weights()))
+        runs.append(([r.loss for r in result.epochs], model.network.get_weights()))
     assert runs[0][0] == runs[1][0]
     assert weights_equal(runs[0][1], runs[1][1])
     assert runs[0][0] != runs[2][0]
@@ -380,8 +382,8 @@ def test_continuing_training_appends_epochs(small_split):
     progress = []
     result = nn.Trainer(model, small_split).run(2, on_progress=progress.append,
                                                 reports_per_epoch=4)
-    assert [r["epoch"] for r in result.epochs] == [2, 3]
-    assert [r["epoch"] for r in model.history] == [1, 2, 3]
+    assert [r.epoch for r in result.epochs] == [2, 3]
+    assert [r.epoch for r in model.history] == [1, 2, 3]
     assert [p.epoch for p in progress] == [2] * 4 + [3] * 4
     assert all(p.last_epoch == 3 for p in progress)
     assert progress[0].position == pytest.approx(1.25)
@@ -454,8 +456,8 @@ def test_seed_preset_one_epoch_reaches_94_percent(mnist):
     result = nn.Trainer(model, split).run(1)
     assert result.status == "finished"
     record = result.epochs[0]
-    assert record["test_accuracy"] >= 0.94
-    assert record["val_accuracy"] >= 0.94
+    assert record.test_accuracy >= 0.94
+    assert record.val_accuracy >= 0.94
     assert model.samples_seen == 50_000
 
 
@@ -473,7 +475,7 @@ def test_a_split_without_test_images_trains(small_split):
     model = seed_model()
     result = nn.Trainer(model, small_split.limit(500, 100, 0)).run(1)
     assert result.status == "finished"
-    assert result.epochs[0]["test_accuracy"] is None
+    assert result.epochs[0].test_accuracy is None
 
 
 def test_on_wait_tells_when_a_pause_takes_hold(small_split):
@@ -513,3 +515,21 @@ def test_data_of_another_shape_is_refused(small_split):
     spec = {"input": [784], "layers": [{"type": "Dense", "units": 10}, {"type": "Sigmoid"}]}
     with pytest.raises(ValueError, match="reads 784 inputs but the images are 28 x 28"):
         nn.Trainer(nn.Model.create(spec), small_split)
+
+
+# ---------------------------------------------------------------- the loop's parts
+@pytest.mark.parametrize("batches, reports", [(10, 10), (10, 3), (7, 1), (5000, 10), (1, 1)])
+def test_report_schedule_spreads_reports_evenly_and_ends_the_epoch(batches, reports):
+    from playground.nn.training import report_schedule
+
+    schedule = report_schedule(batches, reports)
+    after = [b for b, due in enumerate(schedule) if due]
+    assert len(schedule) == batches + 1 and not schedule[0]
+    assert len(after) == reports and after[-1] == batches
+    gaps = np.diff([0, *after])
+    assert gaps.max() - gaps.min() <= 1
+
+
+def test_progress_is_built_with_keywords():
+    with pytest.raises(TypeError):
+        nn.Progress(1, 1, 5, 10, 0.5, 500, 1000, 0.3, 0.9, None, 0.1, 2.0)

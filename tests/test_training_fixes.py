@@ -96,7 +96,7 @@ def test_inserting_a_layer_greys_the_figures_measured_before(qtbot, make_panel):
     panel = make_panel()
     session = panel.session
     train(qtbot, panel)
-    old = f"{100 * session.model.history[-1]['test_accuracy']:.1f}%"
+    old = f"{100 * session.model.history[-1].test_accuracy:.1f}%"
     assert old in panel.status_label.text()
 
     session.stack.insert(3, {"type": "Tanh"})  # weights kept: the same history
@@ -123,7 +123,7 @@ def test_inserting_a_layer_greys_the_figures_measured_before(qtbot, make_panel):
     x, _ = panel.plots.curves["test_accuracy"].getData()
     assert list(x) == [pytest.approx(2.0)]  # only the new network's point
     assert any(plots_module.pen_is_stale(item) for _, item in panel.plots._old)
-    new = f"{100 * session.model.history[-1]['test_accuracy']:.1f}%"
+    new = f"{100 * session.model.history[-1].test_accuracy:.1f}%"
     assert new in panel.status_label.text()
 
 
@@ -152,7 +152,7 @@ def test_changing_the_loss_marks_the_plots_and_starts_a_new_loss_segment(qtbot, 
     assert panel.log.toPlainText().count("Changed at epoch") == 4  # one line per change
 
     train(qtbot, panel)
-    assert session.model.history[-1]["epoch"] == 2
+    assert session.model.history[-1].epoch == 2
     # the live loss curve holds only the new loss; the old one is a separate segment
     x, _ = panel.plots.curves["train_loss"].getData()
     assert len(x) and x.min() > at - 1e-9
@@ -162,7 +162,7 @@ def test_changing_the_loss_marks_the_plots_and_starts_a_new_loss_segment(qtbot, 
     assert panel.trainer() is not se_trainer
     assert type(panel.trainer().loss).__name__ == type(nn.losses.make_loss(
         "ce", session.model.network.layers[-1])).__name__
-    assert session.model.history[-1]["test_accuracy"] > 0.5
+    assert session.model.history[-1].test_accuracy > 0.5
     assert "diverged" not in panel.status_label.text().lower()
 
 
@@ -301,7 +301,7 @@ def test_epochs_says_more_epochs_once_trained(qtbot, make_panel):
     assert panel.status_label.text().endswith("Continue will train epochs 2-6.")
     click(qtbot, panel.start_button)
     wait_idle(qtbot, panel)
-    assert [r["epoch"] for r in session.model.history] == [1, 2, 3, 4, 5, 6]
+    assert [r.epoch for r in session.model.history] == [1, 2, 3, 4, 5, 6]
     assert panel.status_label.text().endswith("Continue will train epochs 7-11.")
     panel.session.reset_weights()
     assert label.text() == "E&pochs" and "Continue will" not in panel.status_label.text()
@@ -310,8 +310,8 @@ def test_epochs_says_more_epochs_once_trained(qtbot, make_panel):
 # -- 14: the log says which loss ----------------------------------------------------------
 
 def test_the_epoch_line_names_the_mean_training_loss(qtbot, make_panel):
-    assert epoch_line({"epoch": 3, "test_accuracy": 0.952, "loss": 0.0123, "seconds": 1.25}
-                      ) == "Epoch 3: test accuracy 95.2%, mean training loss 0.0123, 1.2 s"
+    record = nn.EpochRecord(epoch=3, test_accuracy=0.952, loss=0.0123, seconds=1.25)
+    assert epoch_line(record) == "Epoch 3: test accuracy 95.2%, mean training loss 0.0123, 1.2 s"
     panel = make_panel()
     train(qtbot, panel)
     assert re.search(r"Epoch 1: test accuracy [\d.]+%, mean training loss [\d.e-]+, ",
@@ -345,7 +345,7 @@ def test_marker_labels_stay_inside_the_view(qtbot, width):
     qtbot.addWidget(plots)
     plots.resize(width, 300)
     plots.show()
-    plots.load_history([{"epoch": e, "accuracy": 0.9, "loss": 0.1, "test_accuracy": 0.9}
+    plots.load_history([nn.EpochRecord(epoch=e, accuracy=0.9, loss=0.1, test_accuracy=0.9)
                         for e in (1, 2, 3)])
     plots.mark_lr(0.05, 0.5)  # at the left edge
     plots.mark_lr(2.98, 0.001)  # at the right edge
@@ -361,7 +361,7 @@ def test_axes_are_readable_on_a_narrow_plot(qtbot):
     qtbot.addWidget(plots)
     plots.resize(440, 300)  # the centre column of a 1024 px window
     plots.show()
-    plots.load_history([{"epoch": e, "accuracy": 0.9, "loss": 0.3 / e ** 2}
+    plots.load_history([nn.EpochRecord(epoch=e, accuracy=0.9, loss=0.3 / e ** 2)
                         for e in range(1, 1201)])  # ticks up to 1000; loss down to 0.0002
     QApplication.processEvents()
     for plot in (plots.accuracy_plot, plots.loss_plot):
@@ -388,7 +388,7 @@ def test_axes_are_readable_on_a_narrow_plot(qtbot):
 def test_stale_curves_are_grey_in_the_legend(qtbot):
     plots = TrainingPlots()
     qtbot.addWidget(plots)
-    plots.load_history([{"epoch": 1, "accuracy": 0.9, "loss": 0.1, "test_accuracy": 0.9}])
+    plots.load_history([nn.EpochRecord(epoch=1, accuracy=0.9, loss=0.1, test_accuracy=0.9)])
     plots.set_stale(True, 1.0)
     assert "before the network changed" in plots.legend.text()
     assert tuple(plots.curves["train_accuracy"].opts["pen"].color().getRgb()[:3]) == STALE

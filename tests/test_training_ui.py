@@ -105,7 +105,7 @@ def test_start_trains_draws_and_logs(qtbot, make_panel):
     assert isinstance(first.args[0], nn.Progress)
     wait_idle(qtbot, panel)
 
-    assert [r["epoch"] for r in records] == [1, 2]
+    assert [r.epoch for r in records] == [1, 2]
     assert len(session.model.history) == 2
     x = curve_x(panel)
     assert len(x) >= 2 and np.all(np.diff(x) > 0) and x[-1] == pytest.approx(2.0)
@@ -159,7 +159,7 @@ def test_reports_per_epoch_and_throttle(qtbot, small_split):
     worker.finished.connect(lambda *a: ends.append(a))
     worker.run()
     assert ends == [("finished", "finished")]
-    assert [r["epoch"] for r in epochs] == [1, 2, 3]
+    assert [r.epoch for r in epochs] == [1, 2, 3]
     # each epoch's last report always goes out; the others at most every 0.2 s
     assert sum(p.batch == p.batches for _, p, _ in reports) == 3
     assert len(reports) < 3 * 50
@@ -243,7 +243,7 @@ def test_plus_one_epoch_adds_exactly_one_record(qtbot, make_panel):
         click(qtbot, panel.epoch_button)
         wait_idle(qtbot, panel)
         assert len(history) == n
-        assert history[-1]["epoch"] == n
+        assert history[-1].epoch == n
     assert len(curve_x(panel, "test_accuracy")) == 2
 
 
@@ -443,7 +443,7 @@ def test_lr_change_mid_run(qtbot, make_panel):
         pass
     click(qtbot, panel.stop_button)
     wait_idle(qtbot, panel)
-    assert session.model.history == [] or session.model.history[-1]["lr"] in (3.0, 0.5)
+    assert session.model.history == [] or session.model.history[-1].lr in (3.0, 0.5)
 
 
 def test_actions_for_menu_share_state_with_buttons(qtbot, make_panel):
@@ -570,14 +570,14 @@ def test_start_and_one_epoch_commit_typed_values(qtbot, make_panel):
     assert session.hyper["lr"] == 0.01 and session.hyper["epochs"] == 3
     assert panel.worker is not None and panel.worker.trainer.lr == 0.01
     wait_idle(qtbot, panel)
-    assert [r["lr"] for r in session.model.history] == [0.01]
+    assert [r.lr for r in session.model.history] == [0.01]
 
     type_into(qtbot, panel.batch_spin, "500")
     type_into(qtbot, panel.lr_edit, "0,5")
     panel.start_action.trigger()  # F5
     assert session.hyper["batch_size"] == 500 and session.hyper["lr"] == 0.5
     wait_idle(qtbot, panel)
-    assert [r["lr"] for r in session.model.history] == [0.01, 0.5, 0.5, 0.5]
+    assert [r.lr for r in session.model.history] == [0.01, 0.5, 0.5, 0.5]
 
 
 def test_start_refuses_an_invalid_typed_value_with_the_reason(qtbot, make_panel):
@@ -603,7 +603,7 @@ def test_start_refuses_an_invalid_typed_value_with_the_reason(qtbot, make_panel)
     panel.start_action.trigger()
     assert panel.worker is not None
     wait_idle(qtbot, panel)
-    assert [r["lr"] for r in session.model.history] == [0.1, 0.1]
+    assert [r.lr for r in session.model.history] == [0.1, 0.1]
 
 
 def nn_error_color(panel) -> bool:
@@ -632,7 +632,7 @@ def test_f5_in_the_window_uses_the_typed_learning_rate(qtbot, small_split, monke
     qtbot.keyClick(panel.lr_edit, Qt.Key.Key_F5)
     assert panel.worker is not None, panel.status_label.text()
     wait_idle(qtbot, panel)
-    assert session.model.history[-1]["lr"] == 0.01
+    assert session.model.history[-1].lr == 0.01
 
 
 def test_status_agrees_with_the_bar_and_stop_quotes_no_stale_accuracy(
@@ -643,7 +643,7 @@ def test_status_agrees_with_the_bar_and_stop_quotes_no_stale_accuracy(
     session = panel.session
     click(qtbot, panel.start_button)
     wait_idle(qtbot, panel)
-    old = session.model.history[-1]["test_accuracy"]
+    old = session.model.history[-1].test_accuracy
     assert f"{100 * old:.1f}%" in panel.status_label.text()
 
     # a second run, stopped (while paused, so surely) before its first epoch ends
@@ -790,13 +790,13 @@ def test_near_chance_accuracy_is_explained(qtbot, make_panel):
     # can still be guessing that early on a small training set
     click(qtbot, panel.start_button)
     wait_idle(qtbot, panel)
-    assert session.model.history[-1]["test_accuracy"] < 0.2
+    assert session.model.history[-1].test_accuracy < 0.2
     assert "near chance" not in panel.log.toPlainText() + panel.status_label.text()
 
     session.set_hyper(epochs=4)  # 10,000 images seen in all: stuck, and said so
     click(qtbot, panel.start_button)
     wait_idle(qtbot, panel)
-    test = session.model.history[-1]["test_accuracy"]
+    test = session.model.history[-1].test_accuracy
     assert test < 0.2 and len(session.model.history) == 5
     warning = (f"Accuracy is near chance ({100 * test:.1f}%): the network is not learning. "
                f"Try a smaller learning rate, or cross-entropy with a Softmax output.")
@@ -811,7 +811,7 @@ def test_near_chance_accuracy_is_explained(qtbot, make_panel):
         assert panel.status_label.text().startswith("Training diverged: ")
         assert panel.progress_bar.format() == "Diverged"
     else:
-        test = session.model.history[-1]["test_accuracy"]
+        test = session.model.history[-1].test_accuracy
         assert test < 0.2
         assert panel.status_label.text().endswith(
             f"Accuracy is near chance ({100 * test:.1f}%): the network is not learning. "
@@ -822,5 +822,5 @@ def test_near_chance_accuracy_is_explained(qtbot, make_panel):
     session.set_hyper(epochs=5)
     click(qtbot, panel.start_button)
     wait_idle(qtbot, panel)
-    assert session.model.history[-1]["test_accuracy"] > 0.5
+    assert session.model.history[-1].test_accuracy > 0.5
     assert "near chance" not in panel.status_label.text()

@@ -4,6 +4,7 @@ Pure NumPy; nothing here imports Qt.
 """
 
 from .divergence import DivergenceGuard
+from .history import EpochRecord
 from .layers import (
     INITS,
     LAYER_HELP,
@@ -24,10 +25,12 @@ from .memory import (
     estimate_training_memory,
     format_bytes,
 )
-from .network import DEFAULT_HYPER, Model, Network, check_hyper, transfer_weights
+from .model import Model
+from .network import Network, transfer_weights
 from .optimizers import SGD, Adam, Momentum, make_optimizer, sgd
 from .presets import PRESETS, preset
 from .serialization import ModelFileError, load_model, save_model
+from .settings import DEFAULT_HYPER, MAX_EPOCHS, MAX_LR, MAX_SEED, check_hyper
 from .spec import SpecError, SpecReport, check_spec, format_shape, validate_spec
 from .training import EpochEnd, Progress, RunResult, Trainer
 
@@ -39,5 +42,6 @@ __all__ = [
     "PRESETS", "preset", "ModelFileError", "load_model", "save_model", "SpecError",
     "SpecReport", "check_spec", "format_shape", "validate_spec", "EpochEnd", "Progress",
     "RunResult", "Trainer", "DivergenceGuard", "DEFAULT_BUDGET", "MemoryEstimate",
-    "check_training_memory", "estimate_training_memory", "format_bytes",
+    "check_training_memory", "estimate_training_memory", "format_bytes", "EpochRecord",
+    "MAX_EPOCHS", "MAX_LR", "MAX_SEED",
 ]

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .layers import Softmax
+from .spec import N_CLASSES
 
 if TYPE_CHECKING:
     from .network import Network
@@ -182,7 +183,7 @@ def start_guard(net: Network, loss, x: np.ndarray, labels: np.ndarray,
                 epoch_samples: int) -> DivergenceGuard:
     """A divergence guard for a run starting from ``net``'s weights, measured on the
     reference images ``x`` (in chunks, so a wide network stays within its memory)."""
-    eye = np.eye(10, dtype=net.dtype)
+    eye = np.eye(N_CLASSES, dtype=net.dtype)
     total, correct, saturated, same = 0.0, 0, 0.0, None
     with np.errstate(all="ignore"):
         for i in range(0, len(x), net.eval_rows):

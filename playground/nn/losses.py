@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import Layer, Sigmoid, Softmax
+from .spec import N_CLASSES
 
 EPS = 1e-7
 
 
-def one_hot(labels: np.ndarray, classes: int = 10, dtype=np.float32) -> np.ndarray:
+def one_hot(labels: np.ndarray, classes: int = N_CLASSES, dtype=np.float32) -> np.ndarray:
     """Integer labels (n,) -> one-hot rows (n, classes)."""
     return np.eye(classes, dtype=dtype)[np.asarray(labels, dtype=np.intp)]
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from .layers import INITS, Layer
-from .losses import LOSSES, make_loss
 from .memory import activation_row_bytes, eval_chunk_rows
-from .optimizers import OPTIMIZERS
 from .spec import format_shape, make_layer, validate_spec
 
 
@@ -168,64 +165,6 @@ class Network:
 
     def __repr__(self):
         return "Network(" + " -> ".join(repr(layer) for layer in self.layers) + ")"
-
-
-MAX_SEED = 2**31 - 1
-DEFAULT_HYPER = {"loss": "se", "optimizer": "sgd", "lr": 3.0, "batch_size": 10,
-                 "epochs": 1, "seed": 0, "init": "scaled"}
-
-
-def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
-    """Problems with training settings, as messages; empty when all is well."""
-    problems = []
-    lr = hyper.get("lr")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (
-            math.isfinite(lr) and lr > 0):
-        problems.append("learning rate must be a positive finite number")
-    bs = hyper.get("batch_size")
-    limit = train_size if train_size else 1_000_000
-    if isinstance(bs, bool) or not isinstance(bs, int) or not 1 <= bs <= limit:
-        problems.append(f"batch size must be 1 to {limit:,}")
-    ep = hyper.get("epochs")
-    if isinstance(ep, bool) or not isinstance(ep, int) or not 1 <= ep <= 1000:
-        problems.append("epochs must be 1 to 1,000")
-    if hyper.get("loss") not in LOSSES:
-        problems.append(f"loss must be one of: {', '.join(LOSSES)}")
-    if hyper.get("optimizer") not in OPTIMIZERS:
-        problems.append(f"optimizer must be one of: {', '.join(OPTIMIZERS)}")
-    seed = hyper.get("seed")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        problems.append(f"seed must be a whole number from 0 to {MAX_SEED:,}")
-    if hyper.get("init") not in INITS:
-        problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
-    return problems
-
-
-@dataclass
-class Model:
-    """What the app trains and saves: a network, its training settings and history.
-
-    ``history`` holds one dict per completed epoch: epoch, seconds, loss, accuracy,
-    val_accuracy, test_accuracy, lr. ``samples_seen`` counts every training sample
-    so far, including epochs that were stopped part-way.
-    """
-
-    network: Network
-    hyper: dict = field(default_factory=lambda: dict(DEFAULT_HYPER))
-    history: list[dict] = field(default_factory=list)
-    samples_seen: int = 0
-
-    @classmethod
-    def create(cls, spec: dict, hyper: dict | None = None) -> Model:
-        h = {**DEFAULT_HYPER, **(hyper or {})}
-        return cls(Network(spec, seed=h["seed"], init=h["init"]), h, [])
-
-    @property
-    def trained(self) -> bool:
-        return self.samples_seen > 0
-
-    def loss(self):
-        return make_loss(self.hyper["loss"], self.network.layers[-1])
 
 
 def transfer_weights(old: Network, new: Network) -> int:

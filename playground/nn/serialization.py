@@ -16,8 +16,11 @@ import zipfile
 import numpy as np
 
 from .. import safeio
+from .history import EpochRecord
 from .layers import LAYER_TYPES
-from .network import Model, Network, check_hyper
+from .model import Model
+from .network import Network
+from .settings import check_hyper
 from .spec import MAX_LAYERS, check_spec
 
 FORMAT = "nn-playground-model"
@@ -29,7 +32,7 @@ MAX_HISTORY = 100_000
 MAX_SAMPLES_SEEN = 10**15
 MAX_EPOCH = 10**9
 MAX_SECONDS = 1e9  # about 30 years
-MAX_VALUE = 1e30  # the largest loss, learning rate or other unbounded number a file holds
+MAX_VALUE = 1e30  # the largest loss or other unbounded number a history record holds
 MAX_OUTPUT = 1e15  # weights that could give larger outputs (from pixels in [0, 1]) are refused
 MAX_NPY_HEADER = 10_000
 MAX_MEMBERS = 2 * MAX_LAYERS + 1  # meta and each layer's weights and biases
@@ -52,7 +55,7 @@ def save_model(path, model: Model) -> None:
         "version": VERSION,
         "spec": model.network.spec,
         "hyper": model.hyper,
-        "history": [_storable(r) for r in model.history],
+        "history": [_storable(r.to_dict()) for r in model.history],
         "samples_seen": int(model.samples_seen),
     }
     try:
@@ -188,7 +191,8 @@ def _read_archive(z: zipfile.ZipFile) -> Model:
                        f"overflow (beyond {MAX_OUTPUT:.0e})")
     net = Network(spec, seed=0, init=hyper["init"])
     net.set_weights(weights)
-    return Model(net, hyper, meta["history"], meta["samples_seen"])
+    history = [EpochRecord.from_dict(r) for r in meta["history"]]
+    return Model(net, hyper, history, meta["samples_seen"])
 
 
 def _weight_shapes(spec: dict) -> list[tuple[int, ...]]:
@@ -279,10 +283,6 @@ def _check_meta(meta) -> tuple[dict, dict]:
         raise _Invalid(f"its network is invalid: {report.errors[0]}")
     if not isinstance(hyper, dict):
         raise _Invalid("its training settings are missing")
-    lr = hyper.get("lr")
-    if _plain_number(lr) and not 0 < lr <= MAX_VALUE:
-        raise _Invalid(f"its training settings are invalid: learning rate must be "
-                       f"more than 0 and at most {MAX_VALUE:g}")
     problems = check_hyper(hyper)
     if problems:
         raise _Invalid(f"its training settings are invalid: {problems[0]}")

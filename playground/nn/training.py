@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .divergence import REFERENCE_SAMPLES, start_guard
-from .network import Model
+from .history import EpochRecord
+from .model import Model
 from .optimizers import make_optimizer
-from .spec import format_shape
+from .spec import N_CLASSES, format_shape
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Progress:
     """A report during an epoch (several per epoch)."""
 
@@ -61,18 +62,116 @@ class Progress:
 class EpochEnd:
     """A finished epoch; ``record`` is what went into the model's history."""
 
-    record: dict
+    record: EpochRecord
 
 
 @dataclass
 class RunResult:
     status: str  # "finished", "stopped" or "diverged"
     message: str = ""
-    epochs: list[dict] = field(default_factory=list)
+    epochs: list[EpochRecord] = field(default_factory=list)
 
     @property
     def test_accuracy(self) -> float | None:
-        return self.epochs[-1]["test_accuracy"] if self.epochs else None
+        return self.epochs[-1].test_accuracy if self.epochs else None
+
+
+def report_schedule(batches: int, reports: int) -> list[bool]:
+    """``schedule[b]``: whether a report follows the b-th batch of an epoch (1-based).
+
+    ``reports`` (1 to ``batches``) are spread evenly, the last at the epoch's end."""
+    schedule = [False] * (batches + 1)
+    for r in range(1, reports + 1):
+        schedule[-(-r * batches // reports)] = True
+    return schedule
+
+
+class RunClock:
+    """Time spent training, in this run and in the current epoch.
+
+    ``start()`` before training, ``stop()`` after it: a pause, an evaluation or whatever
+    the caller does with a report falls between the two and stays off the clock."""
+
+    def __init__(self):
+        self.run = 0.0
+        self.epoch = 0.0
+        self._t0 = time.perf_counter()
+
+    def start(self) -> None:
+        self._t0 = time.perf_counter()
+
+    def stop(self) -> None:
+        dt = time.perf_counter() - self._t0
+        self.epoch += dt
+        self.run += dt
+
+    def new_epoch(self) -> None:
+        self.epoch = 0.0
+        self.start()
+
+
+class Tally:
+    """Training loss and correct answers: since the last report, and over the epoch."""
+
+    def __init__(self):
+        self.epoch_loss, self.epoch_correct = 0.0, 0
+        self.loss, self.correct, self.n = 0.0, 0, 0
+
+    def add(self, loss: float, outputs: np.ndarray, labels: np.ndarray) -> None:
+        """One batch: its mean ``loss`` and its ``outputs`` for ``labels``."""
+        m = len(labels)
+        self.loss += loss * m
+        self.correct += int(np.count_nonzero(outputs.argmax(axis=1) == labels))
+        self.n += m
+
+    def close_window(self) -> None:
+        """A report was made: the samples since the last one count for the epoch."""
+        self.epoch_loss += self.loss
+        self.epoch_correct += self.correct
+        self.loss, self.correct, self.n = 0.0, 0, 0
+
+
+class Run:
+    """One run's fixed plan and moving parts: how many epochs and batches, when to
+    report, the shuffle, the clock, the divergence guard and the last good weights."""
+
+    def __init__(self, model: Model, data, loss, epochs: int, reports_per_epoch: int):
+        net, h = model.network, model.hyper
+        self.epochs = epochs
+        self.batch_size = int(h["batch_size"])
+        self.n = len(data.train_x)
+        self.batches = math.ceil(self.n / self.batch_size)
+        self.schedule = report_schedule(self.batches,
+                                        min(max(1, reports_per_epoch), self.batches))
+        self.first_epoch = len(model.history) + 1
+        self.last_epoch = self.first_epoch + epochs - 1
+        # the shuffle depends on where training stands, so a run that continues after a
+        # stop does not repeat the order it already saw
+        self.rng = np.random.default_rng([int(h["seed"]), self.first_epoch,
+                                          model.samples_seen])
+        self.eye = np.eye(N_CLASSES, dtype=net.dtype)
+        self.guard = start_guard(net, loss, data.train_x[:REFERENCE_SAMPLES],
+                                 data.train_y[:REFERENCE_SAMPLES], self.n)
+        self.net = net
+        # the one copy of the last good weights: the weights at a healthy report become
+        # good once the next batch's loss (measured before its step) is sound
+        self.last_good = net.get_weights()
+        self.kept_later = False  # whether last_good moved on from the run's start
+        self.pending = False  # the weights at the last report wait for that verdict
+        self.samples = 0  # trained on in this run, up to the last report
+        self.clock = RunClock()
+
+    def confirm(self, loss: float) -> None:
+        """The loss of the weights at the last report: keep them if it is sound."""
+        if self.guard.good(loss):
+            self.net.copy_weights_to(self.last_good)
+            self.kept_later = True
+
+    def before_step(self):
+        """What ``Network.train_batch`` calls before the step, if anything; once."""
+        hook = self.confirm if self.pending else None
+        self.pending = False
+        return hook
 
 
 class Trainer:
@@ -91,7 +190,6 @@ class Trainer:
         self.blas_threads = blas_threads
         self.status = "idle"
         self.message = ""
-        self._kept_later = False
         # called (in the training thread) with True when a pause takes hold between
         # mini-batches, the network consistent and idle, and with False when it goes on
         self.on_wait: Callable[[bool], None] | None = None
@@ -148,122 +246,112 @@ class Trainer:
             self._stop.clear()
 
     def _steps(self, epochs, reports_per_epoch, validate_reports, val_sample):
-        model, net, d = self.model, self.model.network, self.data
-        h = model.hyper
-        epochs = int(h["epochs"] if epochs is None else epochs)
-        bs = int(h["batch_size"])
-        n = len(d.train_x)
-        batches = math.ceil(n / bs)
-        reports = min(max(1, reports_per_epoch), batches)
-        report_after = [False] * (batches + 1)  # evenly spread, the last at the epoch's end
-        for r in range(1, reports + 1):
-            report_after[-(-r * batches // reports)] = True
-        first_epoch = len(model.history) + 1
-        # the shuffle depends on where training stands, so a run that continues after a
-        # stop does not repeat the order it already saw
-        rng = np.random.default_rng([int(h["seed"]), first_epoch, model.samples_seen])
-        eye = np.eye(10, dtype=net.dtype)
+        epochs = int(self.model.hyper["epochs"] if epochs is None else epochs)
         self.status, self.message = "running", ""
-        guard = start_guard(net, self.loss, d.train_x[:REFERENCE_SAMPLES],
-                            d.train_y[:REFERENCE_SAMPLES], n)
-        # the one copy of the last good weights: the weights at a healthy report become
-        # good once the next batch's loss (measured before its step) is sound
-        last_good = net.get_weights()
-        self._kept_later = False  # whether last_good moved on from the run's start
-        pending = False
-
-        def confirm(loss: float) -> None:
-            if guard.good(loss):
-                net.copy_weights_to(last_good)
-                self._kept_later = True
-
-        samples = 0
-        train_seconds = 0.0
-
-        with self._blas_limit(bs):
-            for epoch in range(first_epoch, first_epoch + epochs):
-                perm = rng.permutation(n)
-                xs, ys = d.train_x[perm], d.train_y[perm]
-                epoch_seconds = 0.0
-                epoch_loss = 0.0
-                epoch_correct = 0
-                win_loss, win_correct, win_n = 0.0, 0, 0
-                t0 = time.perf_counter()
-                for b in range(batches):
-                    if self._stop.is_set() or not self._running.is_set():
-                        dt = time.perf_counter() - t0
-                        epoch_seconds += dt
-                        train_seconds += dt
-                        on_wait = self.on_wait if not self._running.is_set() else None
-                        if on_wait:
-                            on_wait(True)
-                        self._running.wait()
-                        if on_wait:
-                            on_wait(False)
-                        if self._stop.is_set():
-                            self.status, self.message = "stopped", "stopped"
-                            return
-                        t0 = time.perf_counter()
-                    yb = ys[b * bs:(b + 1) * bs]
-                    # divergence is judged from the loss: overflow warnings are noise
-                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        loss, a = net.train_batch(xs[b * bs:(b + 1) * bs], eye[yb],
-                                                  self.loss, self.optimizer,
-                                                  confirm if pending else None)
-                    pending = False
-                    why = guard.batch(loss)
-                    if why is not None:
-                        self._diverged(last_good, why)
-                        return
-                    m = len(yb)
-                    win_loss += loss * m
-                    win_correct += int(np.count_nonzero(a.argmax(axis=1) == yb))
-                    win_n += m
-                    model.samples_seen += m
-                    if not report_after[b + 1]:
-                        continue
-                    # a report: time the training so far, then evaluate off the clock
-                    dt = time.perf_counter() - t0
-                    epoch_seconds += dt
-                    train_seconds += dt
-                    samples += win_n
-                    mean_loss = win_loss / win_n
-                    with np.errstate(all="ignore"):
-                        why = guard.report(win_correct, win_n, net.weight_norm(), a)
-                    if why is not None:
-                        self._diverged(last_good, why)
-                        return
-                    pending = guard.healthy
-                    epoch_loss += win_loss
-                    epoch_correct += win_correct
-                    val = None
-                    if validate_reports and len(d.val_x):
-                        k = min(val_sample, len(d.val_x))
-                        val = net.accuracy(d.val_x[:k], d.val_y[:k]) / k
-                    yield Progress(epoch, first_epoch + epochs - 1, b + 1, batches,
-                                   model.samples_seen / n, samples, epochs * n,
-                                   mean_loss, win_correct / win_n, val, self.optimizer.lr,
-                                   train_seconds)
-                    win_loss, win_correct, win_n = 0.0, 0, 0
-                    t0 = time.perf_counter()
-                record = {
-                    "epoch": epoch,
-                    "seconds": epoch_seconds,
-                    "loss": epoch_loss / n,
-                    "accuracy": epoch_correct / n,
-                    "val_accuracy": (net.accuracy(d.val_x, d.val_y) / len(d.val_x)
-                                     if len(d.val_x) else None),
-                    "test_accuracy": (net.accuracy(d.test_x, d.test_y) / len(d.test_x)
-                                      if len(d.test_x) else None),
-                    "lr": self.optimizer.lr,
-                }
-                model.history.append(record)
+        run = Run(self.model, self.data, self.loss, epochs, reports_per_epoch)
+        with self._blas_limit(run.batch_size):
+            for epoch in range(run.first_epoch, run.last_epoch + 1):
+                tally = yield from self._epoch(run, epoch, validate_reports, val_sample)
+                if tally is None:  # stopped or diverged
+                    return
+                record = self._epoch_record(run, epoch, tally)
+                self.model.history.append(record)
                 yield EpochEnd(record)
         self.status, self.message = "finished", "finished"
 
+    def _epoch(self, run: Run, epoch: int, validate: bool, val_sample: int):
+        """Train one epoch, yielding its reports. Returns its tally, or None when the
+        run ended in it (``status`` says why)."""
+        perm = run.rng.permutation(run.n)
+        xs, ys = self.data.train_x[perm], self.data.train_y[perm]
+        bs = run.batch_size
+        tally = Tally()
+        run.clock.new_epoch()
+        for b in range(run.batches):
+            if not self._go_on(run.clock):
+                return None
+            outputs = self._step(run, tally, xs[b * bs:(b + 1) * bs], ys[b * bs:(b + 1) * bs])
+            if outputs is None:
+                return None
+            if run.schedule[b + 1]:
+                progress = self._report(run, tally, epoch, b + 1, outputs,
+                                        validate, val_sample)
+                if progress is None:
+                    return None
+                yield progress
+                run.clock.start()
+        return tally
+
+    def _go_on(self, clock: RunClock) -> bool:
+        """Between two batches: wait out a pause (off the clock); False on a stop."""
+        if not self._stop.is_set() and self._running.is_set():
+            return True
+        clock.stop()
+        on_wait = self.on_wait if not self._running.is_set() else None
+        if on_wait:
+            on_wait(True)
+        self._running.wait()
+        if on_wait:
+            on_wait(False)
+        if self._stop.is_set():
+            self.status, self.message = "stopped", "stopped"
+            return False
+        clock.start()
+        return True
+
+    def _step(self, run: Run, tally: Tally, x: np.ndarray, labels: np.ndarray):
+        """One mini-batch: its outputs, or None when the run diverged on it."""
+        # divergence is judged from the loss: overflow warnings are noise
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss, outputs = run.net.train_batch(x, run.eye[labels], self.loss,
+                                                self.optimizer, run.before_step())
+        why = run.guard.batch(loss)
+        if why is not None:
+            self._diverged(run, why)
+            return None
+        tally.add(loss, outputs, labels)
+        self.model.samples_seen += len(labels)
+        return outputs
+
+    def _report(self, run: Run, tally: Tally, epoch: int, batch: int, outputs,
+                validate: bool, val_sample: int) -> Progress | None:
+        """A report after ``batch``: the clock stops, the guard judges the run (None when
+        it diverged) and the validation sample is measured off the clock."""
+        run.clock.stop()
+        run.samples += tally.n
+        with np.errstate(all="ignore"):
+            why = run.guard.report(tally.correct, tally.n, run.net.weight_norm(), outputs)
+        if why is not None:
+            self._diverged(run, why)
+            return None
+        run.pending = run.guard.healthy
+        progress = Progress(
+            epoch=epoch, last_epoch=run.last_epoch, batch=batch, batches=run.batches,
+            position=self.model.samples_seen / run.n, samples=run.samples,
+            total_samples=run.epochs * run.n, loss=tally.loss / tally.n,
+            accuracy=tally.correct / tally.n, val_accuracy=None, lr=self.optimizer.lr,
+            train_seconds=run.clock.run)
+        tally.close_window()
+        d = self.data
+        if validate and len(d.val_x):
+            k = min(val_sample, len(d.val_x))
+            progress.val_accuracy = run.net.accuracy(d.val_x[:k], d.val_y[:k]) / k
+        return progress
+
+    def _epoch_record(self, run: Run, epoch: int, tally: Tally) -> EpochRecord:
+        """The finished epoch's record, with its accuracy on the validation and test
+        images."""
+        d = self.data
+        return EpochRecord(
+            epoch=epoch, seconds=run.clock.epoch, loss=tally.epoch_loss / run.n,
+            accuracy=tally.epoch_correct / run.n,
+            val_accuracy=_fraction_right(run.net, d.val_x, d.val_y),
+            test_accuracy=_fraction_right(run.net, d.test_x, d.test_y),
+            lr=self.optimizer.lr)
+
     def run(self, epochs: int | None = None, *,
             on_progress: Callable[[Progress], None] | None = None,
-            on_epoch: Callable[[dict], None] | None = None, **options) -> RunResult:
+            on_epoch: Callable[[EpochRecord], None] | None = None, **options) -> RunResult:
         """Train, calling ``on_progress(Progress)`` and ``on_epoch(record)`` as it goes."""
         done = []
         for event in self.steps(epochs, **options):
@@ -275,11 +363,11 @@ class Trainer:
                 on_progress(event)
         return RunResult(self.status, self.message, done)
 
-    def _diverged(self, last_good, why: str) -> None:
-        self.model.network.set_weights(last_good)
+    def _diverged(self, run: Run, why: str) -> None:
+        self.model.network.set_weights(run.last_good)
         self.optimizer.reset()
         self.status = "diverged"
-        which = ("The last good weights were restored" if self._kept_later
+        which = ("The last good weights were restored" if run.kept_later
                  else "The weights it started from were restored")
         self.message = (f"Training diverged: {why}. {which}; try a smaller learning rate "
                         f"(now {self.optimizer.lr:g}).")
@@ -296,3 +384,8 @@ class Trainer:
             return contextlib.nullcontext()
         return threadpool_limits(limits=threads, user_api="blas")
 
+
+
+def _fraction_right(net, x: np.ndarray, labels: np.ndarray) -> float | None:
+    """The share of ``x`` that ``net`` classifies right; None without images."""
+    return net.accuracy(x, labels) / len(x) if len(x) else None

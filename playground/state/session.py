@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..data import load_mnist
 from ..nn import (
+    EpochRecord,
     Model,
     ModelFileError,
     Network,
@@ -213,8 +214,8 @@ class Session:
             self.progressed.emit(progress)
         self.weightsChanged.emit()
 
-    def finish_epoch(self, record: dict) -> None:
-        self._published_at = (self._published_at[0], record["epoch"])
+    def finish_epoch(self, record: EpochRecord) -> None:
+        self._published_at = (self._published_at[0], record.epoch)
         self.epochFinished.emit(record)
 
     # -- drawing --------------------------------------------------------------------

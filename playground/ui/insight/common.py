@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
+from ...nn.history import EpochRecord
 from ..bind import listen
 
 #: The name (prefix) of the thread that evaluates the test set.
@@ -204,8 +205,8 @@ class Evaluator(QObject):
         self._position = getattr(progress, "position", None)
         self._epoch = None
 
-    def _on_epoch(self, record) -> None:
-        self._epoch = record.get("epoch") if isinstance(record, dict) else None
+    def _on_epoch(self, record: EpochRecord) -> None:
+        self._epoch = record.epoch
 
     def _on_model(self) -> None:
         self._position = self._epoch = None

@@ -25,6 +25,7 @@ import math
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ...nn.history import EpochRecord
 from ...state.session import IDLE, PAUSED, RUNNING
 from .status import RunClock, RunPlace, run_duration, stuck_warning
 from .worker import (
@@ -45,7 +46,7 @@ class TrainingController(QObject):
     runStarted = Signal()  # a run began (``place`` and ``clock`` are new)
     reported = Signal(object)  # (Progress,): the latest report, on the poll timer
     ticked = Signal()  # the poll timer (the bar and the times move on between reports)
-    epochEnded = Signal(dict)  # (history record,)
+    epochEnded = Signal(object)  # (EpochRecord,)
     pauseTookHold = Signal()  # the worker is blocked; the live model may be saved
     runEnded = Signal(str, str)  # (status, message) "finished"/"stopped"/"diverged"/"error"
     interrupted = Signal()  # the run was shut down (model replaced, window closed)
@@ -232,17 +233,17 @@ class TrainingController(QObject):
         self.session.publish(snapshot, progress)
         self.reported.emit(progress)
 
-    @Slot(dict, object)
-    def _on_epoch(self, record: dict, snapshot) -> None:
+    @Slot(object, object)
+    def _on_epoch(self, record: EpochRecord, snapshot) -> None:
         if not self._current():
             return
         self._take_latest()  # the epoch's last report comes before its record
         self.session.publish(snapshot)
         self.session.finish_epoch(record)
         self.epochs_seen += 1
-        if record.get("test_accuracy") is not None:
-            self.run_test = record["test_accuracy"]
-            self.run_test_epoch = record.get("epoch")
+        if record.test_accuracy is not None:
+            self.run_test = record.test_accuracy
+            self.run_test_epoch = record.epoch
         was_stuck, self.stuck = self.stuck, stuck_warning(
             record, self.run_model, self.session.spec, self.session.hyper)
         self.stuck_is_new = bool(self.stuck and not was_stuck)

@@ -22,14 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...nn import check_hyper
 from ...nn.losses import LOSS_TITLES
 from ...nn.optimizers import OPTIMIZER_TITLES
+from ...nn.settings import MAX_EPOCHS, MAX_SEED, check_hyper
 from ..bind import listen
 from .status import LOSS_TIPS, OPTIMIZER_TIPS, epochs_to_train, format_lr, parse_number, plural
 
-MAX_EPOCHS = 1000
-MAX_SEED = 2**31 - 1  # QSpinBox holds a C int
 ERROR_COLOR = "#b3261e"
 LR_TIP = ("The learning rate: how far each batch moves the weights. "
           "A positive number such as 3, 0.5 or 1e-3.\n"

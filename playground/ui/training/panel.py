@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...nn.history import EpochRecord
 from ...state.session import RUNNING
 from ..actions import create_action
 from ..bind import listen
@@ -323,8 +324,8 @@ class TrainingPanel(QWidget):
     def _on_report(self, p) -> None:
         self.plots.add_report(p.position, p.accuracy, p.loss, p.val_accuracy)
 
-    @Slot(dict)
-    def _on_epoch(self, record: dict) -> None:
+    @Slot(object)
+    def _on_epoch(self, record: EpochRecord) -> None:
         c = self.controller
         self.changes.measured()
         self.plots.add_epoch(c.position, record)

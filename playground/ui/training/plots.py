@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
+from ...nn.history import EpochRecord
 from .. import theme
 from .run_markers import LR, NETWORK, SETTING, RunMarkers
 
@@ -310,26 +311,26 @@ class TrainingPlots(QWidget):
             self._append("train_loss", position, loss)
         self._refresh("train_accuracy", "val_accuracy", "train_loss")
 
-    def add_epoch(self, position: float, record: dict) -> None:
+    def add_epoch(self, position: float, record: EpochRecord) -> None:
         """An epoch's record (its test accuracy) at ``position`` epochs."""
-        test = record.get("test_accuracy")
+        test = record.test_accuracy
         if test is not None:
             self._new_segment()
             self._grow_x(position)
             self._append("test_accuracy", position, 100.0 * test)
             self._refresh("test_accuracy")
 
-    def load_history(self, history: list[dict]) -> None:
+    def load_history(self, history: list[EpochRecord]) -> None:
         """Plot a model's stored history (one point per epoch: no per-report detail)."""
         self.clear()
         for i, record in enumerate(history, 1):
-            x = float(record.get("epoch", i))
-            if record.get("accuracy") is not None:
-                self._append("train_accuracy", x, 100.0 * record["accuracy"])
-            if record.get("val_accuracy") is not None:
-                self._append("val_accuracy", x, 100.0 * record["val_accuracy"])
-            if record.get("loss") is not None and record["loss"] > 0:
-                self._append("train_loss", x, record["loss"])
+            x = float(i if record.epoch is None else record.epoch)
+            if record.accuracy is not None:
+                self._append("train_accuracy", x, 100.0 * record.accuracy)
+            if record.val_accuracy is not None:
+                self._append("val_accuracy", x, 100.0 * record.val_accuracy)
+            if record.loss is not None and record.loss > 0:
+                self._append("train_loss", x, record.loss)
             self.add_epoch(x, record)
         self._refresh()
 

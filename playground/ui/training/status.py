@@ -11,6 +11,8 @@ import math
 import time
 from collections.abc import Callable
 
+from ...nn.history import EpochRecord
+
 STALE_STATUS = ("The network changed after training: the figures shown (in grey) were "
                 "measured before the last change to the network, not on this one. Continue "
                 "trains this network and measures it again.")
@@ -49,10 +51,10 @@ def parse_number(text: str):
         return text
 
 
-def stuck_warning(record: dict, model, spec: dict, hyper: dict) -> str | None:
+def stuck_warning(record: EpochRecord, model, spec: dict, hyper: dict) -> str | None:
     """A plain warning when an epoch ends with the accuracy near chance, or None."""
-    accuracy = next((record[k] for k in ("test_accuracy", "val_accuracy", "accuracy")
-                     if record.get(k) is not None), None)
+    accuracy = next((a for a in (record.test_accuracy, record.val_accuracy, record.accuracy)
+                     if a is not None), None)
     if (accuracy is None or accuracy >= CHANCE_LIMIT or model is None
             or model.samples_seen < STUCK_MIN_SAMPLES):
         return None
@@ -95,17 +97,18 @@ def epochs_to_train(first: int, count: int) -> str:
     return f"epoch {first}" if count == 1 else f"epochs {first}-{last}"
 
 
-def epoch_line(record: dict) -> str:
+def epoch_line(record: EpochRecord) -> str:
     """One log line per epoch: its test accuracy, the mean training loss (the loss the
     training minimised, averaged over the epoch's batches) and its training time."""
     parts = []
-    if record.get("test_accuracy") is not None:
-        parts.append(f"test accuracy {100 * record['test_accuracy']:.1f}%")
-    if record.get("loss") is not None:
-        parts.append(f"mean training loss {record['loss']:.3g}")
-    if record.get("seconds") is not None:
-        parts.append(f"{record['seconds']:.1f} s")
-    return f"Epoch {record.get('epoch', '?')}: " + ", ".join(parts)
+    if record.test_accuracy is not None:
+        parts.append(f"test accuracy {100 * record.test_accuracy:.1f}%")
+    if record.loss is not None:
+        parts.append(f"mean training loss {record.loss:.3g}")
+    if record.seconds is not None:
+        parts.append(f"{record.seconds:.1f} s")
+    epoch = "?" if record.epoch is None else record.epoch
+    return f"Epoch {epoch}: " + ", ".join(parts)
 
 
 def run_duration(training: float, paused: float) -> str:

@@ -124,7 +124,7 @@ class TrainingWorker(QObject):
     trains on the calling thread, signals and all).
     """
 
-    epochFinished = Signal(dict, object)  # (history record, Network snapshot)
+    epochFinished = Signal(object, object)  # (EpochRecord, Network snapshot)
     paused = Signal(bool)  # True: blocked between batches; False: going on again
     finished = Signal(str, str)  # status ("finished"/"stopped"/"diverged"/"error"), message
 

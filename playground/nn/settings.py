@@ -1,0 +1,59 @@
+"""Training settings: their defaults, their limits and the check of a whole set.
+
+The limits are the one place the engine, the command line and the window take them
+from; model files are checked against them too.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .layers import INITS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+
+MAX_SEED = 2**31 - 1  # the window's seed box holds a C int
+MAX_EPOCHS = 1000  # epochs one Start (or one `train`) runs, at most
+MAX_LR = 1e6  # far beyond any useful rate; a typo such as 1e60 is refused
+MAX_BATCH = 1_000_000  # the batch size when the training set's size is not known
+DEFAULT_HYPER = {"loss": "se", "optimizer": "sgd", "lr": 3.0, "batch_size": 10,
+                 "epochs": 1, "seed": 0, "init": "scaled"}
+
+
+def lr_problem(lr) -> str | None:
+    """What is wrong with a learning rate, or None for a positive finite number up to
+    MAX_LR."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)):
+        return "learning rate must be a positive finite number"
+    if isinstance(lr, int) and lr > MAX_LR:  # also an int too large for a float
+        return f"learning rate must be at most {MAX_LR:g}"
+    if not (math.isfinite(lr) and lr > 0):
+        return "learning rate must be a positive finite number"
+    if lr > MAX_LR:
+        return f"learning rate must be at most {MAX_LR:g}"
+    return None
+
+
+def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
+    """Problems with training settings, as messages; empty when all is well."""
+    problems = []
+    lr = lr_problem(hyper.get("lr"))
+    if lr:
+        problems.append(lr)
+    bs = hyper.get("batch_size")
+    limit = train_size if train_size else MAX_BATCH
+    if isinstance(bs, bool) or not isinstance(bs, int) or not 1 <= bs <= limit:
+        problems.append(f"batch size must be 1 to {limit:,}")
+    ep = hyper.get("epochs")
+    if isinstance(ep, bool) or not isinstance(ep, int) or not 1 <= ep <= MAX_EPOCHS:
+        problems.append(f"epochs must be 1 to {MAX_EPOCHS:,}")
+    if hyper.get("loss") not in LOSSES:
+        problems.append(f"loss must be one of: {', '.join(LOSSES)}")
+    if hyper.get("optimizer") not in OPTIMIZERS:
+        problems.append(f"optimizer must be one of: {', '.join(OPTIMIZERS)}")
+    seed = hyper.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        problems.append(f"seed must be a whole number from 0 to {MAX_SEED:,}")
+    if hyper.get("init") not in INITS:
+        problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
+    return problems
