@@ -152,3 +152,12 @@ def test_draw_labels_are_not_restyled_on_every_prediction(qtbot, small_split, mo
         panel.predict_now()
     assert panel.prediction_label.property("state") == theme.HINT
     assert sheets == [] and changes.count == first  # the same state: nothing re-polished
+
+
+def test_a_formatted_colour_follows_the_application_palette(dark_app):
+    assert f"color: {theme.ERROR};" == f"color: {theme.ERROR.dark};"
+    assert str(theme.ERROR) == theme.ERROR.light  # str() and comparisons: the light value
+
+
+def test_a_formatted_colour_is_light_under_a_light_palette(qapp):
+    assert f"{theme.ERROR}" == theme.ERROR.light

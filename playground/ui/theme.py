@@ -2,8 +2,9 @@
 
 A :class:`Colour` is its light-theme value (a ``"#rrggbb"`` string, so it can be used
 wherever a colour string is) with a dark-theme variant beside it; :func:`pick` chooses
-between them by the palette: dark when the window colour is dark, so dark mode follows
-the system palette. This is the only module that spells colours out.
+between them by a widget's palette, and an f-string by the application's: dark when the
+window colour is dark, so dark mode follows the system palette. This is the only module
+that spells colours out.
 
 Text whose look depends on a state (an error, a hint, a success) is styled by one
 stylesheet (:func:`stylesheet`) keyed on the widget's ``state`` property: a change of
@@ -31,6 +32,11 @@ class Colour(str):
     @property
     def light(self) -> str:
         return str(self)
+
+    def __format__(self, spec: str) -> str:
+        """Formatted (an f-string building a stylesheet or rich text), a colour is the
+        variant for the application's palette; ``str()`` and comparisons are the light one."""
+        return format(self.dark if is_dark() else str(self), spec)
 
 
 class Banner(NamedTuple):

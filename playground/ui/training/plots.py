@@ -230,7 +230,7 @@ class TrainingPlots(QWidget):
                  swatch(TEST, "test (each epoch)", "&#9679;")]
         if self.stale or any(pen_is_stale(item) for _, item in self._old):
             items.append(swatch(STALE, "before the network changed"))
-        self.legend.setText(f'<span style="color:{theme.PLOT_TEXT}">'
+        self.legend.setText(f'<span style="color:{theme.INFO}">'
                             + " &nbsp; ".join(items) + "</span>")
 
     # -- data -------------------------------------------------------------------------
