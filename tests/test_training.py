@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import playground.nn as nn
-from playground.nn import training
+from playground.nn import run
 
 RECORD_KEYS = {"epoch", "seconds", "loss", "accuracy", "val_accuracy", "test_accuracy", "lr"}
 
@@ -243,7 +243,7 @@ def test_training_time_excludes_pauses_but_counts_all_training(small_split, monk
         clock["t"] += 1.0
         return clock["t"]
 
-    monkeypatch.setattr(training, "time", types.SimpleNamespace(perf_counter=fake_perf_counter))
+    monkeypatch.setattr(run, "time", types.SimpleNamespace(perf_counter=fake_perf_counter))
     model = seed_model()
     trainer = nn.Trainer(model, small_split)
     net = model.network
@@ -520,9 +520,7 @@ def test_data_of_another_shape_is_refused(small_split):
 # ---------------------------------------------------------------- the loop's parts
 @pytest.mark.parametrize("batches, reports", [(10, 10), (10, 3), (7, 1), (5000, 10), (1, 1)])
 def test_report_schedule_spreads_reports_evenly_and_ends_the_epoch(batches, reports):
-    from playground.nn.training import report_schedule
-
-    schedule = report_schedule(batches, reports)
+    schedule = run.report_schedule(batches, reports)
     after = [b for b, due in enumerate(schedule) if due]
     assert len(schedule) == batches + 1 and not schedule[0]
     assert len(after) == reports and after[-1] == batches
@@ -533,3 +531,21 @@ def test_report_schedule_spreads_reports_evenly_and_ends_the_epoch(batches, repo
 def test_progress_is_built_with_keywords():
     with pytest.raises(TypeError):
         nn.Progress(1, 1, 5, 10, 0.5, 500, 1000, 0.3, 0.9, None, 0.1, 2.0)
+
+
+def test_the_run_clock_counts_only_what_lies_between_start_and_stop(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(run.time, "perf_counter", lambda: now[0])
+    clock = run.RunClock()
+    now[0] += 2.0
+    clock.stop()  # 2 s of training
+    now[0] += 50.0  # a pause, or an evaluation
+    clock.start()
+    now[0] += 1.0
+    clock.stop()
+    assert clock.run == clock.epoch == 3.0
+    now[0] += 7.0
+    clock.new_epoch()
+    now[0] += 0.5
+    clock.stop()
+    assert clock.epoch == 0.5 and clock.run == 3.5
