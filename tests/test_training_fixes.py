@@ -21,7 +21,7 @@ from playground import nn
 from playground.state.session import Session
 from playground.ui.training import plots as plots_module
 from playground.ui.training import worker as worker_module
-from playground.ui.training.panel import ERROR_COLOR, TrainingPanel
+from playground.ui.training.panel import ERROR, TrainingPanel
 from playground.ui.training.plots import STALE, TrainingPlots
 from playground.ui.training.run_markers import NETWORK, SETTING
 from playground.ui.training.status import (
@@ -505,5 +505,5 @@ def test_a_diverged_run_says_so_plainly(qtbot, make_panel):
     status = panel.status_label.text()
     assert status.startswith("Training diverged: "), status
     assert "were restored" in status and "learning rate" in status
-    assert ERROR_COLOR in panel.status_label.styleSheet()
+    assert panel.status_label.property("state") == ERROR
     assert panel.progress_bar.format() == "Diverged"

@@ -607,9 +607,9 @@ def test_start_refuses_an_invalid_typed_value_with_the_reason(qtbot, make_panel)
 
 
 def nn_error_color(panel) -> bool:
-    from playground.ui.training.panel import ERROR_COLOR
+    from playground.ui.training.panel import ERROR
 
-    return ERROR_COLOR in panel.status_label.styleSheet()
+    return panel.status_label.property("state") == ERROR
 
 
 def test_f5_in_the_window_uses_the_typed_learning_rate(qtbot, small_split, monkeypatch,
@@ -753,7 +753,7 @@ def test_long_run_x_axis_fits_the_data(qtbot, make_panel):
 
 
 def test_status_says_why_start_is_refused(qtbot, make_panel):
-    from playground.ui.training.panel import ERROR_COLOR
+    from playground.ui.training.panel import ERROR
 
     panel = make_panel()
     session = panel.session
@@ -762,10 +762,10 @@ def test_status_says_why_start_is_refused(qtbot, make_panel):
     session.set_spec(RELU_SE)
     session.set_hyper(loss="ce")  # cross-entropy needs a Softmax or Sigmoid output
     assert panel.status_label.text() == f"Cannot start: {session.report.errors[0]}"
-    assert ERROR_COLOR in panel.status_label.styleSheet()
+    assert panel.status_label.property("state") == ERROR
     session.set_hyper(loss="se")
     assert panel.status_label.text() == ready
-    assert ERROR_COLOR not in panel.status_label.styleSheet()
+    assert panel.status_label.property("state") != ERROR
     # an empty stack, then a fixed one
     while session.stack.layers:
         session.stack.remove(len(session.stack.layers) - 1)

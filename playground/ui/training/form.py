@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 from ...nn.losses import LOSS_TITLES
 from ...nn.optimizers import OPTIMIZER_TITLES
 from ...nn.settings import MAX_EPOCHS, MAX_SEED, check_hyper
+from .. import theme
 from ..bind import listen
 from .status import LOSS_TIPS, OPTIMIZER_TIPS, epochs_to_train, format_lr, parse_number, plural
+from .status_line import ERROR
 
-ERROR_COLOR = "#b3261e"
 LR_TIP = ("The learning rate: how far each batch moves the weights. "
           "A positive number such as 3, 0.5 or 1e-3.\n"
           "You can change it while training: it takes effect at the next "
@@ -121,7 +122,7 @@ class TrainingForm(QWidget):
         self.form_message.setObjectName("formMessage")
         for label in (self.lr_error, self.form_message):
             label.setWordWrap(True)
-            label.setStyleSheet(f"color: {ERROR_COLOR};")
+            theme.set_state(label, ERROR)
             label.hide()
 
     def arrange(self, narrow: bool) -> None:
@@ -213,7 +214,8 @@ class TrainingForm(QWidget):
     def _set_lr_problem(self, problem: str | None) -> None:
         self.lr_problem = problem
         if problem:
-            self.lr_edit.setStyleSheet(f"QLineEdit {{ border: 1px solid {ERROR_COLOR}; }}")
+            border = theme.pick(theme.ERROR, self.lr_edit)
+            self.lr_edit.setStyleSheet(f"QLineEdit {{ border: 1px solid {border}; }}")
             self.lr_edit.setToolTip(f"Not accepted: {problem}.\n\n{LR_TIP}")
             self.lr_error.setText(f"Not accepted: {problem}.")
             self.lr_error.show()

@@ -42,17 +42,15 @@ from .status import (
     run_end_text,
     start_text,
 )
-from .status_line import ERROR_COLOR, INFO_COLOR, StatusLine
+from .status_line import ERROR, INFO, WARN, StatusLine
 from .worker import TrainingWorker
 
-__all__ = ["MAX_EPOCHS", "MAX_SEED", "VAL_SAMPLE", "TrainingPanel", "format_duration",
+__all__ = ["ERROR", "MAX_EPOCHS", "MAX_SEED", "VAL_SAMPLE", "TrainingPanel", "format_duration",
            "format_lr", "parse_number"]
 
 MIN_WIDTH = 300  # the panel folds its rows below NARROW_WIDTH so it fits this
 NARROW_WIDTH = 500
 
-OK_COLOR, WARN_COLOR = "#1e7b34", "#a15c00"
-COLORS = {"ok": OK_COLOR, "warn": WARN_COLOR, "error": ERROR_COLOR}
 
 
 class TrainingPanel(QWidget):
@@ -269,7 +267,7 @@ class TrainingPanel(QWidget):
             return False
         problem = self.commit_edits() or self.start_problem()
         if problem:
-            self._set_status(problem, ERROR_COLOR)
+            self._set_status(problem, ERROR)
             return False
         error = self.controller.start(epochs)
         if error:
@@ -286,12 +284,12 @@ class TrainingPanel(QWidget):
         if not c.busy or c.stopping:
             return
         going_on = c.toggle_pause()
-        self._set_status("Training..." if going_on else "Pausing...", INFO_COLOR)
+        self._set_status("Training..." if going_on else "Pausing...", INFO)
 
     def stop(self) -> None:
         """Stop after the current batch; the weights and history so far stay."""
         if self.controller.stop():
-            self._set_status("Stopping...", INFO_COLOR)
+            self._set_status("Stopping...", INFO)
 
     def reset_weights(self) -> None:
         if self.controller.busy or self.session.model is None:
@@ -300,7 +298,7 @@ class TrainingPanel(QWidget):
             return
         self.session.reset_weights()
         self._set_idle_status(f"Fresh random weights (seed {self.session.hyper['seed']}).",
-                              INFO_COLOR)
+                              INFO)
 
     def shutdown(self) -> None:
         """Stop training and wait for its thread to end. Safe to call any number of times."""
@@ -318,7 +316,7 @@ class TrainingPanel(QWidget):
         self.progress_bar.setFormat(place.bar(c.seen())[1])
         self._set_stats("")
         self._set_status(start_text(place, self.session.trained, hyper["batch_size"]),
-                         INFO_COLOR)
+                         INFO)
 
     @Slot(object)
     def _on_report(self, p) -> None:
@@ -337,14 +335,14 @@ class TrainingPanel(QWidget):
     def _on_pause_took_hold(self) -> None:
         self._show_live()  # the bar and the times as the pause took hold
         self._set_status(f"Paused {self.controller.place_text()}. Resume to go on; "
-                         f"File > Save saves the network as it is now.", INFO_COLOR)
+                         f"File > Save saves the network as it is now.", INFO)
 
     @Slot()
     def _on_interrupted(self) -> None:
         c = self.controller
         self.plots.end_run()
         self._set_final_stats()
-        self._set_idle_status(f"Training stopped {c.place_text()}.", WARN_COLOR)
+        self._set_idle_status(f"Training stopped {c.place_text()}.", WARN)
         self.progress_bar.setFormat(f"Stopped {c.place_text(True)}")
         self._update_controls()
 
@@ -357,7 +355,7 @@ class TrainingPanel(QWidget):
             return
         text, kind, bar, line = run_end_text(status, message, self.controller, elapsed,
                                              len(self.session.data.test_x))
-        self._set_idle_status(text, COLORS[kind])
+        self._set_idle_status(text, kind)
         if status == "finished":
             self.progress_bar.setValue(1000)
         self.progress_bar.setFormat(bar)
@@ -374,7 +372,7 @@ class TrainingPanel(QWidget):
     # -- showing ---------------------------------------------------------------------------
     def _fail(self, message: str) -> None:
         text, _, bar, line = run_end_text("error", message, self.controller, "", 0)
-        self._set_idle_status(text, ERROR_COLOR)
+        self._set_idle_status(text, ERROR)
         self.progress_bar.setFormat(bar)
         self._log(line)
         QMessageBox.warning(self, "Training failed",
@@ -390,11 +388,11 @@ class TrainingPanel(QWidget):
             QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Reset
 
-    def _set_status(self, text: str, color: str) -> None:
-        self.status_label.set(text, color)
+    def _set_status(self, text: str, state: str) -> None:
+        self.status_label.set(text, state)
 
-    def _set_idle_status(self, text: str, color: str) -> None:
-        self.status_label.set_idle(text, color, self._next_note())
+    def _set_idle_status(self, text: str, state: str) -> None:
+        self.status_label.set_idle(text, state, self._next_note())
 
     def _next_note(self) -> str:
         """Once trained, the Epochs setting means more epochs: which ones Continue trains."""
@@ -435,7 +433,7 @@ class TrainingPanel(QWidget):
         text = live_text(c.place, seen, c.epochs_seen, c.last_report)
         if text is not None:
             self._set_status(f"{text}. {c.stuck}" if c.stuck else text,
-                             WARN_COLOR if c.stuck else INFO_COLOR)
+                             WARN if c.stuck else INFO)
 
     # -- state -----------------------------------------------------------------------------
     def _on_hyper(self) -> None:
@@ -456,7 +454,7 @@ class TrainingPanel(QWidget):
             self._set_stats("")
             size = self.form.train_size()
             self._set_idle_status(f"Ready to train on {size:,} images." if size else "",
-                                  INFO_COLOR)
+                                  INFO)
             if history:
                 self.plots.load_history(history)
                 for record in history:
@@ -464,12 +462,12 @@ class TrainingPanel(QWidget):
                 trained = f"Trained for {plural(len(history), 'epoch')}"
                 self.progress_bar.setFormat(trained)
                 self._set_idle_status(f"{trained}: Continue goes on from these weights.",
-                                      INFO_COLOR)
+                                      INFO)
             self.status_label.forget_problem()  # a problem is shown again over the news
         elif self.changes.model_changed():  # the same weights in another network, or back
             self._set_idle_status(STALE_STATUS if self.changes.stale else
                                   f"Trained for {plural(len(history), 'epoch')}: the figures "
-                                  f"shown are this network's again.", INFO_COLOR)
+                                  f"shown are this network's again.", INFO)
             self.status_label.forget_problem()
         self._history_ref = history
         self._update_controls()

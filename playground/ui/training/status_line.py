@@ -9,8 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-INFO_COLOR = "#444"
-ERROR_COLOR = "#b3261e"
+from .. import theme
+
+#: the looks of the line (the theme's label states)
+OK, WARN, ERROR, INFO = "ok", "warn", "error", "info"
 
 
 class StatusLine(QLabel):
@@ -20,24 +22,22 @@ class StatusLine(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setToolTip("What training is doing, and how the last run ended")
-        self._color = None
-        self._idle: tuple[str, str] = ("", INFO_COLOR)  # shown when not training
+        self._idle: tuple[str, str] = ("", INFO)  # shown when not training
         self._shown_problem: str | None = None  # the "Cannot start" reason on show
         self._shown_note = ""  # "Continue will train epochs 2-6." on show
 
-    def set(self, text: str, color: str) -> None:
+    def set(self, text: str, state: str) -> None:
+        """Show ``text`` with the look of ``state`` (OK, WARN, ERROR or INFO)."""
         self.setText(text)
-        if color != self._color:  # a style sheet change re-polishes: only when needed
-            self._color = color
-            self.setStyleSheet(f"color: {color};")
+        theme.set_state(self, state)
 
-    def set_idle(self, text: str, color: str, note: str) -> None:
+    def set_idle(self, text: str, state: str, note: str) -> None:
         """The news to show when not training (and Start is possible): shown now, and
         shown again when a "Cannot start" problem goes away; with ``note`` (what Continue
         trains)."""
-        self._idle = (text, color)
+        self._idle = (text, state)
         self._shown_note = note
-        self.set("\n".join(t for t in (text, note) if t), color)
+        self.set("\n".join(t for t in (text, note) if t), state)
 
     def show_idle(self, problem: str | None, note: str) -> None:
         """When idle: the reason Start is refused (when it changes), else the last news."""
@@ -46,7 +46,7 @@ class StatusLine(QLabel):
         self._shown_problem = problem
         if problem:
             self._shown_note = note
-            self.set(problem, ERROR_COLOR)
+            self.set(problem, ERROR)
         else:
             self.set_idle(*self._idle, note)
 
