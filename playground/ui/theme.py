@@ -111,6 +111,20 @@ NEGATIVE = Colour("#2151db")  #: the legend of the blue - white - red colour map
 ZERO = Colour("#888888")
 POSITIVE = Colour("#c00206")
 
+CONFUSION_RIGHT = Colour("#2e7d32")  #: the confusion matrix's diagonal (blended from white)
+CONFUSION_WRONG = Colour("#c62828")  #: its mistakes
+#: the chosen cell: a translucent frame over its colour (``#aarrggbb``, as QColor reads it)
+CONFUSION_CHOSEN = Colour("#6e1a237e")
+LR_MARKER = Colour("#808080")  #: where the learning rate changed, in the plots
+SETTING_MARKER = Colour("#783ca0")  #: where the loss or optimizer changed
+NETWORK_MARKER = Colour("#b3261e")  #: where the network changed
+
+# -- the drawing canvas (dark in both themes: white ink on black, as MNIST digits are) ----
+CANVAS = Colour("#16181e")
+CANVAS_GRID = Colour("#1affffff")  #: ``#aarrggbb``: faint white
+CANVAS_HINT = Colour("#6effffff")  #: "Draw a digit here"
+INPUT_PIXELS = Colour("#5affffff")  #: the grid on the diagram's input block
+
 #: The values of a label's ``state`` property and the colour each one selects.
 STATES = {"error": ERROR, "ok": OK, "warn": WARN, "info": INFO}
 HINT = "hint"  #: the muted state: half-way between the text and the background

@@ -214,7 +214,7 @@ class NetworkDiagram(QWidget):
 
     def _draw_pixels(self, p: QPainter, r: QRectF) -> None:
         """A faint grid on the input block: it is an image."""
-        p.setPen(QPen(QColor(255, 255, 255, 90), 1))
+        p.setPen(QPen(QColor(theme.INPUT_PIXELS), 1))
         n = 4
         for i in range(1, n):
             y = r.top() + r.height() * i / n

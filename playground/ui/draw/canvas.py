@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...data import to_mnist
 from ...data.preprocess import is_blank
+from .. import theme
 from ..images import qimage_to_gray, read_qimage
 
 RESOLUTION = 280  #: side of the stored drawing, in pixels (10 per input pixel)
@@ -31,9 +32,9 @@ ERASER_SCALE = 1.6  #: the eraser is this much wider than the brush
 EMPTY_LEVEL = 13  #: ink below this (of 255) everywhere counts as an empty canvas
 MAX_FILE_SIDE = 2048  #: larger image files are read scaled down to this
 
-BACKGROUND = QColor(22, 24, 30)
-GRID_COLOUR = QColor(255, 255, 255, 26)
-HINT_COLOUR = QColor(255, 255, 255, 110)
+BACKGROUND = QColor(theme.CANVAS)
+GRID_COLOUR = QColor(theme.CANVAS_GRID)
+HINT_COLOUR = QColor(theme.CANVAS_HINT)
 
 
 class ImageLoadError(ValueError):

@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import theme
 from .common import EvaluatedView
 from .gallery import ImageGallery
 
 N = 10
-RIGHT = (46, 125, 50)  # the diagonal: right answers (green)
-WRONG = (198, 40, 40)  # off the diagonal: mistakes (red)
+RIGHT = theme.rgb(theme.CONFUSION_RIGHT)  # the diagonal: right answers (green)
+WRONG = theme.rgb(theme.CONFUSION_WRONG)  # off the diagonal: mistakes (red)
 ACC_COL = N  # the per-class accuracy column
 
 
@@ -77,7 +78,7 @@ class ConfusionView(EvaluatedView):
         # the chosen cell keeps its colour and gets a frame
         palette = self.table.palette()
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            palette.setColor(group, QPalette.ColorRole.Highlight, QColor(26, 35, 126, 110))
+            palette.setColor(group, QPalette.ColorRole.Highlight, QColor(theme.CONFUSION_CHOSEN))
             palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("black"))
         self.table.setPalette(palette)
         for r in range(N):

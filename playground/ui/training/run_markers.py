@@ -12,12 +12,13 @@ from PySide6.QtCore import Qt
 
 from ...nn.losses import LOSS_TITLES
 from ...nn.optimizers import OPTIMIZER_TITLES
+from .. import theme
 
 LR, SETTING, NETWORK = "lr", "setting", "network"
 STYLES = {  # kind: (colour, pen style, label height as a fraction of the view)
-    LR: ((128, 128, 128), Qt.PenStyle.DashLine, 0.92),
-    SETTING: ((120, 60, 160), Qt.PenStyle.DashDotLine, 0.80),
-    NETWORK: ((179, 38, 30), Qt.PenStyle.SolidLine, 0.68),
+    LR: (theme.rgb(theme.LR_MARKER), Qt.PenStyle.DashLine, 0.92),
+    SETTING: (theme.rgb(theme.SETTING_MARKER), Qt.PenStyle.DashDotLine, 0.80),
+    NETWORK: (theme.rgb(theme.NETWORK_MARKER), Qt.PenStyle.SolidLine, 0.68),
 }
 # pyqtgraph picks the first anchor when the view's centre is right of the line, the
 # second when it is left of it: the label's left edge, or its right edge, on the line
