@@ -1,4 +1,4 @@
-"""Helpers the insight views share: throttling, empty states, images, test evaluation,
+"""Helpers the insight views share: empty states, images, test evaluation,
 and the base of the views that show that evaluation."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...nn import analysis
 from ...nn.history import EpochRecord
 from ..bind import listen
+from ..throttle import Throttle
 
 #: The name (prefix) of the thread that evaluates the test set.
 EVALUATION_THREAD = "insight-evaluation"
@@ -53,48 +54,6 @@ def shutdown_executors() -> None:
 #: The colour map of signed values (weights, activations below zero): blue - white - red,
 #: white at zero.
 DIVERGING = "CET-D1"
-
-#: Live views redraw at most this often while training publishes weights (~5 per second).
-LIVE_INTERVAL_MS = 200
-
-
-class Throttle(QObject):
-    """Calls ``fn`` at most once per ``interval_ms``; while ``widget`` is hidden it only
-    remembers that it is stale, and :meth:`shown` catches up when it appears."""
-
-    def __init__(self, widget: QWidget, fn, interval_ms: int = LIVE_INTERVAL_MS):
-        super().__init__(widget)
-        self._widget = widget
-        self._fn = fn
-        self.interval = interval_ms / 1000.0
-        self._last = -1e9
-        self.stale = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._fire)
-
-    def request(self, now: bool = False) -> None:
-        """Something changed: run soon (at once with ``now``), or later if hidden."""
-        if not self._widget.isVisible():
-            self.stale = True
-            self._timer.stop()
-            return
-        wait = self.interval - (time.monotonic() - self._last)
-        if now or wait <= 0:
-            self._timer.stop()
-            self._fire()
-        elif not self._timer.isActive():
-            self._timer.start(max(1, int(wait * 1000)))
-
-    def shown(self) -> None:
-        if self.stale:
-            self.request(now=True)
-
-    def _fire(self) -> None:
-        self.stale = False
-        self._last = time.monotonic()
-        self._fn()
-
 
 class EmptyState(QStackedWidget):
     """A content widget with a message page in front of it until there is something to show."""
