@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import analysis
+from ..flow_layout import BalancedFlowLayout
 from ..fold_layout import FoldLayout
 from .common import EmptyState
 from .gallery import ImageGallery
@@ -220,56 +220,28 @@ class DatasetView(QWidget):
 
 class DigitBar(QWidget):
     """The 'All' and 0-9 buttons in one row, or in as few rows as let every button
-    show its whole text (two rows of six at the window's minimum size)."""
+    show its whole text (two rows of six at the window's minimum size): the layout
+    (:class:`BalancedFlowLayout`) arranges them for the width the bar gets."""
 
     SPACING = 2
 
     def __init__(self, buttons: list[QToolButton], parent=None):
         super().__init__(parent)
         self.buttons = buttons
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(self.SPACING)
+        self.flow = BalancedFlowLayout(self, self.SPACING)
+        for b in buttons:
+            self.flow.addWidget(b)
         # the bar picks its rows to fit the width it gets: it asks for no minimum width
-        self.grid.setSizeConstraint(QGridLayout.SizeConstraint.SetNoConstraint)
-        self.columns = 0
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._arrange(len(buttons))
+
+    @property
+    def columns(self) -> int:
+        return self.flow.columns
 
     @property
     def rows(self) -> int:
-        return math.ceil(len(self.buttons) / self.columns)
-
-    def needed_width(self, columns: int) -> int:
-        """The width the buttons need to show their text unshortened in ``columns``
-        columns (each column as wide as its widest button)."""
-        widths = [0] * columns
-        for i, b in enumerate(self.buttons):
-            widths[i % columns] = max(widths[i % columns], b.sizeHint().width())
-        return sum(widths) + (columns - 1) * self.SPACING
-
-    def columns_for(self, width: int) -> int:
-        n = len(self.buttons)
-        for rows in range(1, n + 1):
-            columns = math.ceil(n / rows)
-            if self.needed_width(columns) <= width:
-                return columns
-        return 1
+        return self.flow.rows_for(self.flow.columns)
 
     def relayout(self) -> None:
-        self._arrange(self.columns_for(self.width()))
-
-    def _arrange(self, columns: int) -> None:
-        if columns == self.columns:
-            return
-        self.columns = columns
-        for b in self.buttons:
-            self.grid.removeWidget(b)
-        for c in range(len(self.buttons)):
-            self.grid.setColumnStretch(c, 1 if c < columns else 0)
-        for i, b in enumerate(self.buttons):
-            self.grid.addWidget(b, i // columns, i % columns)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.relayout()
+        """The buttons' texts changed: arrange them again."""
+        self.flow.invalidate()
