@@ -30,7 +30,7 @@ from .data.preprocess import BLANK_MESSAGE, is_blank
 from .nn.analysis import confusion_matrix
 from .nn.history import FIELDS
 from .nn.serialization import MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
-from .nn.spec import INPUT_SHAPE, N_CLASSES, format_shape, read_spec_file
+from .nn.spec import INPUT_SHAPE, N_CLASSES, format_shape, gives_probabilities, read_spec_file
 
 # what --json says of each epoch: a record without its learning rate
 JSON_EPOCH_FIELDS = tuple(k for k in FIELDS if k != "lr")
@@ -359,7 +359,7 @@ def cmd_predict(args) -> int:
         print(_json(results))
     else:
         # Softmax and Sigmoid outputs read as probabilities; other outputs are scores
-        probabilities = model.network.spec["layers"][-1]["type"] in ("Softmax", "Sigmoid")
+        probabilities = gives_probabilities(model.network.spec)
         for r in results:
             p = r["probabilities"]
             best = (f"{100 * p[r['digit']]:.1f}%" if probabilities

@@ -7,7 +7,6 @@ from .divergence import DivergenceGuard
 from .history import EpochRecord
 from .layers import (
     INITS,
-    LAYER_HELP,
     LAYER_TYPES,
     Dense,
     Flatten,
@@ -35,7 +34,7 @@ from .spec import SpecError, SpecReport, check_spec, format_shape, validate_spec
 from .training import EpochEnd, Progress, RunResult, Trainer
 
 __all__ = [
-    "INITS", "LAYER_HELP", "LAYER_TYPES", "Dense", "Flatten", "Layer", "ReLU", "Sigmoid",
+    "INITS", "LAYER_TYPES", "Dense", "Flatten", "Layer", "ReLU", "Sigmoid",
     "Softmax", "Tanh", "CrossEntropy", "SquaredError", "make_loss", "one_hot", "DEFAULT_HYPER",
     "Model", "Network", "check_hyper", "transfer_weights", "SGD", "Adam", "Momentum",
     "make_optimizer", "sgd",

@@ -174,15 +174,8 @@ class Softmax(Layer):
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (Flatten, Dense, Sigmoid, ReLU, Tanh, Softmax)
 }
-
-LAYER_HELP = {
-    "Flatten": "Unrolls a 28 x 28 image into a row of 784 numbers, as Dense needs.",
-    "Dense": "Fully connected: every output unit is a weighted sum of all inputs plus a bias.",
-    "Sigmoid": "Squashes each value into (0, 1); the classic smooth neuron.",
-    "ReLU": "Keeps positive values and zeroes negative ones; trains fast in deep networks.",
-    "Tanh": "Squashes each value into (-1, 1); a zero-centred sigmoid.",
-    "Softmax": "Turns the last layer's values into probabilities that sum to 1.",
-}
+#: The element-wise (and Softmax's row-wise) functions between the layers with weights.
+ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "Softmax")
 
 INITS = ("scaled", "normal", "xavier", "he")
 

@@ -70,6 +70,18 @@ class SpecReport:
             raise self.errors[0]
 
 
+#: Last layers whose outputs are probabilities (cross-entropy needs one; the window and
+#: the CLI show their outputs as percentages, other outputs as plain scores).
+PROBABILITY_OUTPUTS = ("Softmax", "Sigmoid")
+
+
+def gives_probabilities(spec) -> bool:
+    """Whether a network built from ``spec`` outputs probabilities."""
+    layers = spec.get("layers") if isinstance(spec, dict) else None
+    return bool(layers) and isinstance(layers[-1], dict) and (
+        layers[-1].get("type") in PROBABILITY_OUTPUTS)
+
+
 def format_shape(shape) -> str:
     return " x ".join(f"{d:,}" for d in shape) if shape is not None else "?"
 
@@ -161,10 +173,25 @@ def check_spec(spec, loss: str | None = None, data_shape=None) -> SpecReport:
         if report.total_params > MAX_PARAMS:
             report.errors.append(SpecError(
                 f"the network has {report.total_params:,} parameters; at most {MAX_PARAMS:,}"))
-    if report.ok and loss == "ce" and layers[-1].get("type") not in ("Softmax", "Sigmoid"):
+    if report.ok and loss == "ce" and not gives_probabilities(spec):
         _fail_last(report, "cross-entropy needs probabilities: end the network "
                            "with Softmax (or Sigmoid)")
     return report
+
+
+def structural_problem(spec) -> str | None:
+    """Why ``spec`` cannot even be shown as a stack of layers: not an object with a list of
+    layer objects that each name their type, a bad input, more layers than allowed. None
+    when it can, even if a layer is wrong or the stack is empty (the builder shows that)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
+        report = check_spec(spec)
+        return str(report.errors[0]) if report.errors else "not a network spec"
+    if not all(isinstance(s, dict) and "type" in s for s in spec["layers"]):
+        return 'each layer needs a "type"'
+    if len(spec["layers"]) > MAX_LAYERS:
+        return f"too many layers ({len(spec['layers'])}); at most {MAX_LAYERS}"
+    report = check_spec({**spec, "layers": []})  # the input alone
+    return str(report.errors[0]) if report.input_shape is None else None
 
 
 def _fail_last(report: SpecReport, message: str) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..nn.layers import ACTIVATIONS
 from ..nn.spec import INPUT_SHAPE, check_spec
 
 #: Layers that apply a function to each value (no weights of their own).
-ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "Softmax")
 #: Layers that only reshape: a Dense or an activation on either side still touch.
 RESHAPES = ("Flatten",)
 #: Optimizers whose steps grow beyond ``lr`` times the gradient.

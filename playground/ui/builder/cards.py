@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...nn import format_shape
+from ...nn import LAYER_TYPES, format_shape
 from ...nn.layers import MAX_UNITS
 from ...state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
 from .. import theme
@@ -40,7 +40,7 @@ from .glyphs import (  # noqa: F401 - re-exported: the builder and diagram impor
 from .hint_views import card_hint_label, show_card_hints
 from .layer_help import LAYER_HELP
 
-PALETTE_TYPES = ("Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax")
+PALETTE_TYPES = tuple(LAYER_TYPES)  # every layer the engine has, in its order
 
 ERROR_COLOR = theme.ERROR
 SELECT_COLOR = theme.SELECTED

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...nn import PRESETS, check_spec, preset
+from ...nn import PRESETS, preset
+from ...nn.spec import structural_problem
 from ...state.hints import ACTIVATIONS
 from .. import theme
 from ..actions import create_action
@@ -283,15 +284,13 @@ class BuilderPanel(QWidget):
                           p["spec"]["layers"], p["spec"]["input"])
 
     def apply_spec(self, spec, text: str = "Import architecture") -> bool:
-        """Replace the layers with those of an engine spec (e.g. an imported file)."""
+        """Replace the layers with those of an engine spec (e.g. an imported file); False,
+        after saying why, when it is no stack of layers at all (``structural_problem``)."""
         if not self._editable():
             return False
-        report = check_spec(spec)
-        if (not isinstance(spec, dict) or not isinstance(spec.get("layers"), list)
-                or report.input_shape is None
-                or not all(isinstance(s, dict) for s in spec["layers"])):
-            reason = report.errors[0] if report.errors else "each layer must be an object"
-            QMessageBox.warning(self, "Cannot use this architecture", str(reason))
+        problem = structural_problem(spec)
+        if problem:
+            QMessageBox.warning(self, "Cannot use this architecture", problem)
             return False
         self._commit_edits()
         return self._push(ReplaceStackCommand(self, text, spec), spec["layers"],

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 from ...data import to_mnist
 from ...data.preprocess import as_digit, is_blank
 from .. import theme
+from ..axes import BAR_STEPS, nice_ceil
 from ..bind import listen
 from ..throttle import Throttle
 from . import prediction_text as words
 from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
-from .prediction_text import gives_probabilities, nice_ceil
+from .prediction_text import gives_probabilities
 from .widgets import BARS_MIN_HEIGHT, BarsWidget, FitLabel, top_aligning_spacer
 
 DRAW_INTERVAL_MS = 33  #: at most ~30 predictions a second while the mouse moves
@@ -403,8 +404,8 @@ class DrawPanel(QWidget):
         if outputs is None or gives_probabilities(net):
             self._set_y_range((0.0, 1.0))
         else:  # scores: the axis follows their range, to round numbers
-            top = nice_ceil(float(heights.max()))
-            bottom = -nice_ceil(-float(heights.min()))
+            top = nice_ceil(float(heights.max()), BAR_STEPS)
+            bottom = -nice_ceil(-float(heights.min()), BAR_STEPS)
             self._set_y_range((bottom, top) if top > bottom else (0.0, 1.0))
 
         # the true label of a test image: right or wrong only for a trained answer

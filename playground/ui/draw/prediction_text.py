@@ -7,15 +7,11 @@ neutral and never as correct; outputs that are all equal give no answer at all.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-#: Last layers whose outputs are probabilities (shown as %); others give plain scores.
-PROBABILITY_LAYERS = ("Softmax", "Sigmoid")
-#: round numbers (times a power of ten) for the top of the bars' axis
-NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+from ...nn.spec import gives_probabilities as spec_gives_probabilities
 
 RANDOM_GUESS = "untrained: a random guess"
 NO_ANSWER = "No answer: every output is {value}"
@@ -27,9 +23,8 @@ RIGHT, WRONG = "right", "wrong"  #: the true label's tone, next to a trained ans
 
 
 def gives_probabilities(net) -> bool:
-    """Whether ``net``'s outputs are probabilities: its last layer is Softmax or Sigmoid."""
-    layers = net.spec.get("layers") or []
-    return bool(layers) and layers[-1].get("type") in PROBABILITY_LAYERS
+    """Whether ``net``'s outputs are probabilities (shown as %), not plain scores."""
+    return spec_gives_probabilities(net.spec)
 
 
 def format_score(value: float) -> str:
@@ -44,18 +39,6 @@ def format_output(value: float, probabilities: bool) -> str:
     if value == 0:
         return "0"
     return f"{value * 100:.0f}%" if probabilities else format_score(value)
-
-
-def nice_ceil(value: float) -> float:
-    """The smallest round number (NICE_STEPS times a power of ten) >= value, or 0
-    for value <= 0: the axis stays still while the outputs change a little."""
-    if value <= 0:
-        return 0.0
-    power = 10.0 ** math.floor(math.log10(value))
-    for m in NICE_STEPS:
-        if m * power >= value * (1 - 1e-9):
-            return m * power
-    return 10 * power
 
 
 @dataclass(frozen=True)

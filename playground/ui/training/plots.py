@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from ...nn.history import EpochRecord
 from .. import theme
+from ..axes import nice_ceil
 from .run_markers import LR, NETWORK, SETTING, RunMarkers
 
 TRAIN = theme.rgb(theme.TRAINING_CURVE)
@@ -31,22 +32,6 @@ AXIS_FONT_PT = 8  # tick labels: small enough for two plots side by side at 1024
 WIDEST_TICK = "0.0001"  # the widest y tick label (the loss axis: 1e-05 is narrower)
 BOTTOM_AXIS_HEIGHT = 32
 X_GROWTH = 1.25  # during a run the x axis grows to a nice bound at least this far ahead
-NICE_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8)  # times a power of ten
-
-
-def nice_ceil(value: float) -> float:
-    """The smallest "nice" number (1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten)
-    that is at least ``value`` (positive)."""
-    if not (value > 0 and math.isfinite(value)):
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    for step in (*NICE_STEPS, 10):
-        bound = step * power
-        if bound >= value * (1 - 1e-12):
-            return bound
-    return 10 * power  # pragma: no cover - the loop always returns
-
-
 class Series:
     """x/y values in preallocated arrays that double when full."""
 

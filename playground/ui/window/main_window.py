@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 
 from ... import safeio
 from ...data import DataError
-from ...nn import PRESETS, ModelFileError, check_spec
-from ...nn.spec import read_spec_file
+from ...nn import PRESETS, ModelFileError
+from ...nn.spec import read_spec_file, structural_problem
 from ...state.session import Session
 from .. import theme
 from ..actions import REDO_KEYS, UNDO_KEYS, create_action, set_keys
@@ -297,23 +297,14 @@ class MainWindow(QMainWindow):
         except ValueError as e:
             self.error("Cannot import architecture", str(e))
             return False
-        report = check_spec(spec)
-        structural = [e for e in report.errors if e.layer is None or report.input_shape is None]
-        if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list) or structural:
-            reason = structural[0] if structural else "not a network spec"
-            self.error("Cannot import architecture", f"{path}: {reason}")
-            return False
-        bad = [s for s in spec["layers"] if not isinstance(s, dict) or "type" not in s]
-        if bad:
-            self.error("Cannot import architecture", f"{path}: each layer needs a \"type\"")
+        problem = structural_problem(spec)
+        if problem:
+            self.error("Cannot import architecture", f"{path}: {problem}")
             return False
         self._remember_dir(path)
-        apply = getattr(self.builder, "apply_spec", None)
-        if callable(apply):
-            if not apply(spec, "Import architecture"):
-                return False  # refused (e.g. the person kept the trained weights)
-        else:
-            self.session.set_spec(spec)
+        if not self.builder.apply_spec(spec, "Import architecture"):
+            return False  # refused (e.g. the person kept the trained weights)
+        report = self.session.report
         if report.ok:
             self.message(f"Imported {path}")
         else:
