@@ -702,7 +702,8 @@ def test_results_for_an_old_model_are_dropped(session, qtbot):
     train(session)
     assert view.evaluator.busy  # evaluating on the background thread
     session.reset_weights()  # a new model before the result arrives
-    qtbot.wait(300)
+    # the evaluation of the old weights runs to its end and its result is dropped
+    qtbot.waitUntil(lambda: view.evaluator.dropped == 1, timeout=10_000)
     assert view.result is None and view.stack.empty
 
 

@@ -151,6 +151,7 @@ class Evaluator(QObject):
         self._busy = None  # the network being evaluated, if any
         self._again = False  # a request came for other weights while busy
         self._generation = 0  # bumped when the model changes: older results are dropped
+        self.dropped = 0  # results dropped because the model had changed
         self._position: float | None = None  # epochs of training of the published weights
         self._epoch: int | None = None  # the epoch just finished, until training goes on
         self.synchronous = False  # evaluate on the calling thread (for debugging)
@@ -240,7 +241,8 @@ class Evaluator(QObject):
 
     def _on_done(self, generation, net, result, when) -> None:
         if generation != self._generation:
-            return  # the model changed meanwhile
+            self.dropped += 1  # the model changed meanwhile: a result for old weights
+            return
         self._busy = None
         if isinstance(result, Exception):
             self.failed.emit(f"Cannot evaluate on the test set: {result}")
