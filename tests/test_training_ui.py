@@ -99,11 +99,14 @@ def test_start_trains_draws_and_logs(qtbot, make_panel):
     assert panel.plots.empty and panel.plots._hints[0].isVisible()
     records = []
     session.epochFinished.connect(records.append)
+    states = []
+    session.trainingStateChanged.connect(states.append)
     with qtbot.waitSignal(session.progressed, timeout=10_000) as first:
         click(qtbot, panel.start_button)
-    assert session.training_state in ("running", "idle")
+    assert states[0] == "running"
     assert isinstance(first.args[0], nn.Progress)
     wait_idle(qtbot, panel)
+    assert states == ["running", "idle"]
 
     assert [r.epoch for r in records] == [1, 2]
     assert len(session.model.history) == 2
@@ -443,7 +446,9 @@ def test_lr_change_mid_run(qtbot, make_panel):
         pass
     click(qtbot, panel.stop_button)
     wait_idle(qtbot, panel)
-    assert session.model.history == [] or session.model.history[-1].lr in (3.0, 0.5)
+    # the new rate stays the model's setting: Continue and Save use it
+    assert session.model.hyper["lr"] == 0.5 and panel.trainer().lr == 0.5
+    assert all(r.lr in (3.0, 0.5) for r in session.model.history)
 
 
 def test_actions_for_menu_share_state_with_buttons(qtbot, make_panel):
@@ -532,7 +537,13 @@ def test_event_loop_stays_responsive(qtbot, mnist, make_panel, record_property):
           f"99th percentile {np.percentile(gaps, 99):.0f} ms")
 
 
-def test_worker_module_registry_is_empty_at_rest():
+def test_the_registry_lists_a_training_thread_while_it_runs(qtbot, make_panel):
+    assert worker_module.running_threads() == []
+    panel = make_panel(epochs=LONG)
+    with qtbot.waitSignal(panel.session.progressed, timeout=10_000):
+        click(qtbot, panel.start_button)
+    assert len(worker_module.running_threads()) == 1
+    panel.shutdown()
     assert worker_module.running_threads() == []
 
 
