@@ -15,8 +15,10 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...nn import format_shape
+from ...nn.layers import ACTIVATIONS
 from .. import theme
-from .cards import ACTIVATIONS, ERROR_COLOR, SELECT_COLOR, layer_color
+from .cards import ERROR_COLOR, SELECT_COLOR
+from .glyphs import layer_color
 
 
 @dataclass

@@ -30,7 +30,7 @@ from ...state.hints import ACTIVATIONS
 from .. import theme
 from ..actions import create_action
 from ..bind import listen
-from .cards import PALETTE_TYPES, LayerCard, PaletteButton, StackView
+from .cards import PALETTE_TYPES, LayerCard, PaletteButton
 from .commands import (
     AddLayerCommand,
     BuilderUndoStack,
@@ -42,6 +42,7 @@ from .commands import (
 )
 from .diagram import NetworkDiagram
 from .hint_views import HintBanner, session_hints
+from .stack_view import StackView
 
 DEFAULT_UNITS = 64  # a new hidden Dense layer
 OUTPUT_UNITS = 10  # a new Dense layer at the end, after another Dense: one per digit
