@@ -89,12 +89,28 @@ def test_reports_are_read_on_a_timer_not_queued(qtbot, small_split):
     try:
         worker = controller.worker
         qtbot.waitUntil(lambda: len(drawn) >= 3, timeout=10_000)
-        assert sys.getswitchinterval() == switch  # no process-wide GIL tweak
         assert len(drawn) <= worker.latest.count  # never more draws than reports
     finally:
         controller.shutdown()
     assert not controller.busy and not running_threads()
     assert session.training_state == "idle"
+    assert sys.getswitchinterval() == switch  # the short GIL interval ends with the run
+
+
+def test_the_short_switch_interval_is_counted_across_runs(qtbot, small_split):
+    from playground.ui.training.controller import _SwitchInterval
+
+    before = sys.getswitchinterval()
+    a, b = (TrainingController(Session(data=small_split)) for _ in range(2))
+    for c in (a, b):
+        assert c.session.set_hyper(epochs=LONG) == []
+    assert a.start() is None
+    assert sys.getswitchinterval() == _SwitchInterval.INTERVAL
+    assert b.start() is None
+    a.shutdown()
+    assert sys.getswitchinterval() == _SwitchInterval.INTERVAL  # b still trains
+    b.shutdown()
+    assert sys.getswitchinterval() == before
 
 
 def test_window_shutdown_stops_training_and_the_evaluation_thread(qtbot, window):

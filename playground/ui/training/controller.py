@@ -22,6 +22,8 @@ stays in order.
 from __future__ import annotations
 
 import math
+import sys
+import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -38,6 +40,38 @@ from .worker import (
 
 VAL_SAMPLE = 1000  # validation images each report measures, at most
 POLL_MS = 100  # while training, the latest report is drawn this often (and the bar moves)
+
+
+class _SwitchInterval:
+    """Python's GIL hand-over interval, short while any run trains, restored after.
+
+    The worker releases the GIL in each of a small batch's matrix products; when the GUI
+    thread is painting, it takes the GIL then, and the worker waits up to the interval to
+    get it back. Measured with benchmarks/bench_window_vs_cli.py (medians of 3 rounds,
+    the 2 cores shared, load about 2): window/CLI 1.29 and 1.32 with Python's default of
+    5 ms, 1.18 and 1.02 with 1 ms, run alternately. So it is kept, here only: it is
+    process-wide, so it is counted across controllers and restored by the last run.
+    """
+
+    INTERVAL = 0.001  # seconds
+    _lock = threading.Lock()
+    _runs = 0
+    _saved: float | None = None
+
+    @classmethod
+    def enter(cls) -> None:
+        with cls._lock:
+            if cls._runs == 0:
+                cls._saved = sys.getswitchinterval()
+                sys.setswitchinterval(cls.INTERVAL)
+            cls._runs += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        with cls._lock:
+            cls._runs -= 1
+            if cls._runs == 0 and cls._saved is not None:
+                sys.setswitchinterval(cls._saved)
 
 
 class TrainingController(QObject):
@@ -151,6 +185,7 @@ class TrainingController(QObject):
         self.last_report, self.epochs_seen = None, 0
         self.runStarted.emit()
         self.session.set_training_state(RUNNING)
+        _SwitchInterval.enter()
         worker.start()
         self._poll.start()
         self.controlsChanged.emit()
@@ -284,6 +319,7 @@ class TrainingController(QObject):
     def _end(self, worker: TrainingWorker) -> None:
         self.stopping = False
         self._poll.stop()
+        _SwitchInterval.leave()
         self._publish_final(worker)
         self.session.set_training_state(IDLE)
 
