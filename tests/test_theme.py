@@ -20,6 +20,10 @@ from playground.ui.window.main_window import MainWindow
 UI = Path(theme.__file__).parent
 #: a colour literal: "#" and 3, 4, 6 or 8 hex digits, not an HTML character reference
 HEX = re.compile(r"(?<![&\w])#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})\b")
+#: a colour by name or by numbers (``QColor("white")``, ``QColor(22, 24, 30)``, "w" in pyqtgraph)
+NAMED = re.compile(r'QColor\("[a-z]+"\)|QColor\(\d+, *\d+, *\d+|'
+                   r'(?:background|color):\s*(?:black|white|red|green|blue|gray|grey)\b|'
+                   r'mk(?:Pen|Brush)\("[a-z]+"')
 
 
 def dark_palette() -> QPalette:
@@ -49,7 +53,7 @@ def test_no_colour_literal_outside_theme():
         if path.name == "theme.py":
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if HEX.search(line):
+            if HEX.search(line) or NAMED.search(line):
                 found.append(f"{path.relative_to(UI)}:{n}: {line.strip()}")
     assert found == []
 
@@ -58,6 +62,9 @@ def test_the_hex_pattern_finds_what_it_should():
     assert HEX.search('label.setStyleSheet("color: #b45309;")')
     assert HEX.search('pg.mkPen("#777")')
     assert not HEX.search('mark="&#9473;&#9473;"')  # an HTML character, not a colour
+    assert NAMED.search('QColor("white")') and NAMED.search('pg.mkPen("w", width=1)')
+    assert NAMED.search("QColor(22, 24, 30)") and NAMED.search('"background: black;"')
+    assert not NAMED.search("QColor(level, level, level)")  # a computed grey is data
 
 
 def test_colours_are_strings_with_a_dark_variant():

@@ -111,6 +111,9 @@ NEGATIVE = Colour("#2151db")  #: the legend of the blue - white - red colour map
 ZERO = Colour("#888888")
 POSITIVE = Colour("#c00206")
 
+CELL = Colour("#ffffff")  #: a table cell with nothing to show (the blends start from it)
+INK_ON_LIGHT = Colour("#000000")  #: text on a light cell
+INK_ON_DARK = Colour("#ffffff")  #: text on a dark cell
 CONFUSION_RIGHT = Colour("#2e7d32")  #: the confusion matrix's diagonal (blended from white)
 CONFUSION_WRONG = Colour("#c62828")  #: its mistakes
 #: the chosen cell: a translucent frame over its colour (``#aarrggbb``, as QColor reads it)
@@ -124,6 +127,7 @@ CANVAS = Colour("#16181e")
 CANVAS_GRID = Colour("#1affffff")  #: ``#aarrggbb``: faint white
 CANVAS_HINT = Colour("#6effffff")  #: "Draw a digit here"
 INPUT_PIXELS = Colour("#5affffff")  #: the grid on the diagram's input block
+NETWORK_INPUT = Colour("#000000")  #: behind a 28 x 28 input picture: its zero level
 
 #: The values of a label's ``state`` property and the colour each one selects.
 STATES = {"error": ERROR, "ok": OK, "warn": WARN, "info": INFO}

@@ -141,7 +141,9 @@ class DrawCanvas(QWidget):
             level = round(255 * (1 - k / (FEATHER_STEPS + 1)))
             width = w * (1 + FEATHER * k / FEATHER_STEPS)
             pens.append(self._pen(QColor(level, level, level), width))
-        self._pens = {"draw": pens, "erase": [self._pen(QColor(0, 0, 0), w * ERASER_SCALE)]}
+        no_ink = 0  # the eraser paints ink level 0 into the drawing (data, not a colour)
+        self._pens = {"draw": pens,
+                      "erase": [self._pen(QColor(no_ink, no_ink, no_ink), w * ERASER_SCALE)]}
 
     @staticmethod
     def _pen(colour: QColor, width: float) -> QPen:

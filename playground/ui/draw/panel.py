@@ -132,7 +132,8 @@ class DrawPanel(QWidget):
         self.preview.setObjectName("inputPreview")
         self.preview.setFixedSize(side + 2, side + 2)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setStyleSheet("QLabel { background: black; border: 1px solid palette(mid); }")
+        self.preview.setStyleSheet(f"QLabel {{ background: {theme.NETWORK_INPUT};"
+                                   " border: 1px solid palette(mid); }")
         self.preview.setToolTip(
             "What the network gets: your drawing cropped to its ink, scaled so its\n"
             "longer side is 20 pixels and centred by its centre of mass in a 28 x 28\n"

@@ -33,7 +33,7 @@ def _blend(rgb, t: float) -> QColor:
 
 
 def _ink(background: QColor) -> QColor:
-    return QColor("white") if background.lightnessF() < 0.55 else QColor("black")
+    return QColor(theme.INK_ON_DARK if background.lightnessF() < 0.55 else theme.INK_ON_LIGHT)
 
 
 class ConfusionView(EvaluatedView):
@@ -79,7 +79,8 @@ class ConfusionView(EvaluatedView):
         palette = self.table.palette()
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
             palette.setColor(group, QPalette.ColorRole.Highlight, QColor(theme.CONFUSION_CHOSEN))
-            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("black"))
+            palette.setColor(group, QPalette.ColorRole.HighlightedText,
+                             QColor(theme.INK_ON_LIGHT))
         self.table.setPalette(palette)
         for r in range(N):
             for c in range(N + 1):
@@ -173,7 +174,7 @@ class ConfusionView(EvaluatedView):
                                 "are recognised")
             else:
                 item.setText("-")
-                bg = QColor("white")
+                bg = QColor(theme.CELL)
                 item.setToolTip(f"No test images of {r}")
             item.setBackground(QBrush(bg))
             item.setForeground(QBrush(_ink(bg)))

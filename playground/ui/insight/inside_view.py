@@ -75,7 +75,7 @@ class StepImage(QWidget):
         self.picture.setFixedSize(STEP_SIZE + 2, STEP_SIZE + 2)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setFrameShape(QFrame.Shape.Box)
-        self.picture.setStyleSheet("background: black;")
+        self.picture.setStyleSheet(f"background: {theme.NETWORK_INPUT};")
         self.caption = QLabel(caption.replace(" x ", "\u00a0x\u00a0"))  # "20 x 20" stays whole
         self.caption.setObjectName("stepCaption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)

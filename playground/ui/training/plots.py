@@ -112,7 +112,7 @@ def _curve(plot: pg.PlotWidget, name: str | None, color, symbol: str | None = No
     if symbol is None:
         item = plot.plot(name=name, pen=pg.mkPen(color, width=1), skipFiniteCheck=True)
     else:
-        brush, pen = pg.mkBrush(color), pg.mkPen("w", width=1)
+        brush, pen = pg.mkBrush(color), pg.mkPen(theme.PLOT_BACKGROUND, width=1)
         item = plot.plot(name=name, pen=None, symbol=symbol, symbolSize=8,
                          symbolBrush=brush, symbolPen=pen, skipFiniteCheck=True)
         # the legend draws the scatter's own defaults until data arrives
