@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from ...nn.history import EpochRecord
 from .. import theme
@@ -83,6 +83,9 @@ def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
         axis.label.setFont(font)
         # labels need about 40 px each: no crowding on a narrow plot
         axis.setStyle(tickTextOffset=3, autoExpandTextSpace=False, tickLength=-4)
+        # drawn once into a pixmap, again only when its ticks change: a new point on a
+        # curve repaints the plot, and replaying the axes' text was most of that cost
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     metrics = QFontMetrics(font)  # room for the widest tick label and the title, no more
     plot.getAxis("left").setWidth(metrics.horizontalAdvance(WIDEST_TICK) + metrics.height() + 10)
     plot.getAxis("bottom").setHeight(BOTTOM_AXIS_HEIGHT)
