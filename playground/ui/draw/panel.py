@@ -13,7 +13,6 @@ import html
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -30,18 +29,17 @@ from PySide6.QtWidgets import (
 from ...data import to_mnist
 from ...data.preprocess import as_digit, is_blank
 from .. import theme
-from ..axes import BAR_STEPS, nice_ceil
 from ..bind import listen
 from ..throttle import Throttle
 from . import prediction_text as words
+from .bars import OutputBars
 from .canvas import DEFAULT_STROKE, MAX_STROKE, MIN_STROKE, DrawCanvas, ImageLoadError
 from .prediction_text import gives_probabilities
-from .widgets import BARS_MIN_HEIGHT, BarsWidget, FitLabel, top_aligning_spacer
+from .widgets import FitLabel, top_aligning_spacer
 
 DRAW_INTERVAL_MS = 33  #: at most ~30 predictions a second while the mouse moves
 WEIGHTS_INTERVAL_MS = 100  #: at most ~10 re-predictions a second during training
 PREVIEW_SCALE = 3  #: the 28 x 28 preview is shown this many times larger
-Y_LABEL_ROOM = 8  #: pixels above and below the bars' y range: room for the end labels
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 
 WINNER, OTHERS = theme.ANSWER_BAR, theme.OUTPUT_BAR
@@ -180,39 +178,8 @@ class DrawPanel(QWidget):
         layout.addLayout(row)
 
         # ten output bars
-        self.bars_plot = BarsWidget(background=theme.PLOT_BACKGROUND)  # like the training plots
-        self.bars_plot.setObjectName("probabilityBars")
-        self.bars_plot.setMinimumHeight(BARS_MIN_HEIGHT)
-        # Maximum: never taller than BARS_HEIGHT (its size hint), shorter if need be
-        self.bars_plot.setSizePolicy(QSizePolicy.Policy.Expanding,
-                                     QSizePolicy.Policy.Maximum)
-        self.bars_plot.setToolTip(
-            "The network's ten outputs, one per digit; the highest (highlighted) is its\n"
-            "answer. With a softmax output they are probabilities that add up to 1;\n"
-            "with sigmoid outputs each is between 0 and 1 on its own. With a ReLU, Tanh\n"
-            "or Dense last layer they are scores, not probabilities, and the axis\n"
-            "follows their range.")
-        plot = self.bars_plot.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setMouseEnabled(x=False, y=False)
-        plot.showGrid(x=False, y=True, alpha=0.25)
-        plot.setXRange(-0.6, 9.6, padding=0)
-        self._y_range = None
-        for name in ("bottom", "left"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.PLOT_AXIS, width=1))
-            axis.setTextPen(pg.mkPen(theme.PLOT_TEXT, width=1))
-        plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
-        plot.getAxis("left").setWidth(34)
-        # short plots: draw the end labels ("0", "1") even if they reach past the axis
-        plot.getAxis("left").setStyle(hideOverlappingLabels=False)
-        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
-                                    brushes=[OTHERS] * 10, pen=pg.mkPen(None))
-        plot.addItem(self.bars)
-        plot.getViewBox().sigResized.connect(
-            lambda _vb: self._fit_y_range() if self._y_range is not None else None)
-        self._set_y_range((0.0, 1.0))
+        self.bars_plot = OutputBars()
+        self.bars = self.bars_plot.bars
         layout.addWidget(self.bars_plot)
 
         # buttons
@@ -356,18 +323,7 @@ class DrawPanel(QWidget):
         outputs = None
         problem = ""
         if net is not None and self._input is not None:
-            try:
-                raw = net.predict_proba(self._input[None])
-                outputs = np.asarray(raw, dtype=np.float64).reshape(-1)
-                if outputs.size != 10:
-                    problem = f"The network has {outputs.size} outputs; it needs 10"
-                    outputs = None
-                elif not np.isfinite(outputs).all():
-                    problem = "The network's outputs are not numbers: reset the weights"
-                    outputs = None
-            except Exception as e:  # noqa: BLE001 - shown, never fatal
-                problem = f"Cannot predict: {e}"
-                outputs = None
+            outputs, problem = words.predict(net, self._input)
             self.prediction_count += 1
         self._outputs = outputs
         self._show(net, outputs, problem)
@@ -401,13 +357,8 @@ class DrawPanel(QWidget):
         winner = None if said is None else said.winner
         hi, lo = (WINNER, OTHERS) if trained else (UNTRAINED_WINNER, UNTRAINED_OTHERS)
         brushes = [hi if i == winner else lo for i in range(10)]
-        self.bars.setOpts(height=heights, brushes=brushes)
-        if outputs is None or gives_probabilities(net):
-            self._set_y_range((0.0, 1.0))
-        else:  # scores: the axis follows their range, to round numbers
-            top = nice_ceil(float(heights.max()), BAR_STEPS)
-            bottom = -nice_ceil(-float(heights.min()), BAR_STEPS)
-            self._set_y_range((bottom, top) if top > bottom else (0.0, 1.0))
+        self.bars_plot.show_outputs(heights, brushes,
+                                    outputs is None or gives_probabilities(net))
 
         # the true label of a test image: right or wrong only for a trained answer
         truth = "" if self._truth is None or self._input is None else (
@@ -439,26 +390,6 @@ class DrawPanel(QWidget):
         self.status_label.setText(status)
         theme.set_state(self.status_label, colour)
         self.status_label.setVisible(bool(status))
-
-    def _set_y_range(self, y_range: tuple[float, float]) -> None:
-        """0..1 with fixed ticks for probabilities; automatic ticks for scores."""
-        if y_range == self._y_range:
-            return
-        self._y_range = y_range
-        self._fit_y_range()
-        plot = self.bars_plot.getPlotItem()
-        plot.getAxis("left").setTicks(
-            [[(0, "0"), (0.5, "0.5"), (1, "1")]] if y_range == (0.0, 1.0) else None)
-
-    def _fit_y_range(self) -> None:
-        """Show ``_y_range`` with a few pixels to spare at both ends, so that the labels
-        at its ends fit inside the axis (pyqtgraph hides labels that do not)."""
-        lo, hi = self._y_range
-        span = hi - lo
-        height = self.bars_plot.getPlotItem().getViewBox().height()
-        pad = min(Y_LABEL_ROOM / (height - 2 * Y_LABEL_ROOM), 0.25) \
-            if height > 4 * Y_LABEL_ROOM else 0.06
-        self.bars_plot.getPlotItem().setYRange(lo - pad * span, hi + pad * span, padding=0)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

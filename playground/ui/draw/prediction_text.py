@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...nn.spec import N_CLASSES
 from ...nn.spec import gives_probabilities as spec_gives_probabilities
 
 RANDOM_GUESS = "untrained: a random guess"
@@ -25,6 +26,21 @@ RIGHT, WRONG = "right", "wrong"  #: the true label's tone, next to a trained ans
 def gives_probabilities(net) -> bool:
     """Whether ``net``'s outputs are probabilities (shown as %), not plain scores."""
     return spec_gives_probabilities(net.spec)
+
+
+def predict(net, x: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """The ten outputs (float64) for one input ``x`` (28 x 28), or None and why not:
+    a network with another number of outputs, outputs that are not numbers, or an error
+    (shown, never fatal)."""
+    try:
+        outputs = np.asarray(net.predict_proba(x[None]), dtype=np.float64).reshape(-1)
+    except Exception as e:  # noqa: BLE001 - shown, never fatal
+        return None, f"Cannot predict: {e}"
+    if outputs.size != N_CLASSES:
+        return None, f"The network has {outputs.size} outputs; it needs {N_CLASSES}"
+    if not np.isfinite(outputs).all():
+        return None, "The network's outputs are not numbers: reset the weights"
+    return outputs, ""
 
 
 def format_score(value: float) -> str:

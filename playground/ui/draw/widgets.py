@@ -5,14 +5,11 @@ Their sizes keep the canvas the column's largest item.
 
 from __future__ import annotations
 
-import pyqtgraph as pg
-from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSpacerItem
 
 #: The output bars' height: compact, so that the canvas gets the column's space
 #: (less, down to the minimum, only in a short window).
-BARS_MIN_HEIGHT, BARS_HEIGHT = 110, 170
 
 
 class FitLabel(QLabel):
@@ -59,10 +56,3 @@ def top_aligning_spacer() -> QSpacerItem:
     """Spare height below a column of labels that, unlike addStretch(), does not make
     the row "expanding": the panel's spare height goes to the canvas, not this row."""
     return QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Ignored)
-
-
-class BarsWidget(pg.PlotWidget):
-    """The output bars' plot, asking for a compact height."""
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), BARS_HEIGHT)
