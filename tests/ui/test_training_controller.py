@@ -23,7 +23,7 @@ from playground.ui.training.panel import TrainingPanel
 from playground.ui.training.worker import running_threads
 
 LONG = 1000  # epochs: "until stopped"
-TESTS = Path(__file__).resolve().parents[1]
+TESTS = next(p for p in Path(__file__).resolve().parents if p.name == "tests")  # conftest.py
 
 
 def evaluation_threads() -> list[threading.Thread]:
@@ -154,7 +154,7 @@ def test_an_evaluation_runs_on_the_windows_thread(qtbot, window):
 
 def test_panel_and_controller_stay_small():
     # the panel shows and forwards; the run lives in the controller (RULES: ~500 lines)
-    root = Path(__file__).resolve().parents[2] / "playground" / "ui" / "training"
+    root = TESTS.parent / "playground" / "ui" / "training"
     for name in ("panel.py", "controller.py", "worker.py", "form.py"):
         assert len((root / name).read_text().splitlines()) < 500, name
 
