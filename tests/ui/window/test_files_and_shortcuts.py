@@ -20,7 +20,7 @@ from playground.state.session import Session
 from playground.ui.actions import REDO_KEYS, key_sequences
 from playground.ui.window.main_window import MainWindow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SAVE, DISCARD, CANCEL = (QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Discard,
                          QMessageBox.StandardButton.Cancel)
 

@@ -17,7 +17,7 @@ import playground.nn as nn
 from playground.nn import divergence
 from playground.nn.divergence import COLLAPSE_SAMPLES, DivergenceGuard
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VARIED = np.linspace(0.05, 0.15, 100, dtype=np.float32).reshape(10, 10)  # outputs that differ
 
 

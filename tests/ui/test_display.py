@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playground.ui import display
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LINUX = "linux"
 
 

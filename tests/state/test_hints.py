@@ -21,7 +21,7 @@ from playground.state.hints import (
     structure_hints,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEED_HYPER = preset("seed")["hyper"]
 MODERN_HYPER = preset("modern")["hyper"]
 

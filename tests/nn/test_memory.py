@@ -24,7 +24,7 @@ from playground.nn.memory import (
     estimate_training_memory,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MB = 1_000_000
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc/self/status")

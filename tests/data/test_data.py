@@ -24,7 +24,7 @@ from playground.data import (
 )
 from playground.data.mnist import MNIST_FILES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------- helpers
