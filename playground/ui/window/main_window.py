@@ -131,19 +131,17 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 
         edit = bar.addMenu("&Edit")
-        undo_stack = getattr(self.builder, "undo_stack", None)
-        if undo_stack is not None:
-            # the only actions bound to these keys (see actions.REDO_KEYS)
-            self.undo_action = set_keys(undo_stack.createUndoAction(self, "&Undo"), *UNDO_KEYS)
-            self.redo_action = set_keys(undo_stack.createRedoAction(self, "&Redo"), *REDO_KEYS)
-            undo_stack.update_actions()  # the tooltips name the keys
-            edit.addAction(self.undo_action)
-            edit.addAction(self.redo_action)
-            edit.addSeparator()
-        for name in ("delete_action", "move_up_action", "move_down_action"):
-            action = getattr(self.builder, name, None)
-            if action is not None:
-                edit.addAction(action)
+        undo_stack = self.builder.undo_stack
+        # the only actions bound to these keys (see actions.REDO_KEYS)
+        self.undo_action = set_keys(undo_stack.createUndoAction(self, "&Undo"), *UNDO_KEYS)
+        self.redo_action = set_keys(undo_stack.createRedoAction(self, "&Redo"), *REDO_KEYS)
+        undo_stack.update_actions()  # the tooltips name the keys
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        for action in (self.builder.delete_action, self.builder.move_up_action,
+                       self.builder.move_down_action):
+            edit.addAction(action)
 
         network = bar.addMenu("&Network")
         presets = network.addMenu("&Presets")
@@ -332,20 +330,14 @@ class MainWindow(QMainWindow):
     def apply_preset(self, name: str) -> None:
         if self.session.busy:
             return
-        apply = getattr(self.builder, "apply_preset", None)
-        if callable(apply):
-            apply(name)
-        else:
-            self.session.load_preset(name)
-        self.message(f"Preset: {PRESETS[name]['title']}")
+        if self.builder.apply_preset(name):
+            self.message(f"Preset: {PRESETS[name]['title']}")
 
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {TITLE}", ABOUT)
 
     def _clear_undo(self) -> None:
-        undo_stack = getattr(self.builder, "undo_stack", None)
-        if undo_stack is not None:
-            undo_stack.clear()
+        self.builder.undo_stack.clear()
 
     # -- settings -----------------------------------------------------------------------
     def _settings(self) -> QSettings:
