@@ -17,6 +17,7 @@ import json
 import math
 import os
 import signal
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -149,6 +150,10 @@ def _save_path(text: str) -> str:
     if safeio.is_folder(text):
         raise UsageError(f"{text}: is a folder; name a file such as "
                          f"{os.path.join(text, 'model.npz')}")
+    st = safeio.stat_path(text)  # e.g. /dev/null: refused as named, not saved beside it
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{text}: not a regular file ({safeio.kind_of(st)}), not a model "
+                         f"file; name a file such as model.npz")
     return with_model_suffix(text)
 
 
