@@ -141,7 +141,7 @@ class Session:
         loss_changed = new["loss"] != self.hyper["loss"]
         self.hyper = new
         if self.model is not None:
-            self.model.hyper = dict(new)
+            self.model.hyper = new  # one settings object: the trainer's lr writes it too
         self.hyperChanged.emit()
         # the loss, the batch size and the optimizer take part in the checks
         before = [str(e) for e in self.report.errors]
@@ -172,7 +172,7 @@ class Session:
         old = self.model
         if self.report.ok:
             net = Network(self.spec, seed=self.hyper["seed"], init=self.hyper["init"])
-            model = Model(net, dict(self.hyper), [], 0)
+            model = Model(net, self.hyper, [], 0)
             if keep_weights and old is not None and old.trained:
                 n_old = sum(1 for layer in old.network.layers if layer.trainable)
                 if transfer_weights(old.network, net) == n_old:  # every weight kept
@@ -254,7 +254,7 @@ class Session:
         # a model trained elsewhere may name a batch larger than this training set
         model.hyper["batch_size"] = min(model.hyper["batch_size"], len(self.data.train_x))
         self.model = None  # the stack reset below must not transfer old weights
-        self.hyper = dict(model.hyper)
+        self.hyper = model.hyper
         self.stack.disconnect(self._on_stack_event)
         try:
             self.stack.reset(model.network.spec["layers"], model.network.spec["input"])

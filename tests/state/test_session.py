@@ -205,3 +205,14 @@ def test_a_network_too_big_to_train_is_an_error_until_the_batch_is_smaller(small
     assert session.report.ok and session.model is not None  # built once it fits
     session.stack.update(1, units=30)  # the stack still rebuilds as usual
     assert session.model is not None and session.model.network.layers[1].units == 30
+
+
+def test_one_settings_object_for_the_session_its_model_and_the_trainer(session):
+    assert session.hyper is session.model.hyper
+    assert session.set_hyper(batch_size=20) == []
+    assert session.model.hyper is session.hyper and session.model.hyper["batch_size"] == 20
+    trainer = nn.Trainer(session.model, session.data)
+    trainer.lr = 0.25  # as the window does while training
+    assert session.hyper["lr"] == 0.25
+    session.stack.update(1, units=64)  # a rebuilt model shares it too
+    assert session.model.hyper is session.hyper
