@@ -39,6 +39,14 @@ class Layer:
         """The tunable arrays, e.g. ``[w, b]``; none for a layer without parameters."""
         return []
 
+    def param_shapes(self, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The shapes ``params()`` will have once built for ``input_shape``."""
+        return []
+
+    def adopt(self, params: list[np.ndarray]) -> None:
+        """Take copies of ``params`` (shaped as ``param_shapes``) instead of drawing
+        weights: a rebuilt network keeps what its layers had learned."""
+
     def grads(self) -> list[np.ndarray]:
         """The gradients backward filled, in the order of ``params()``."""
         return []
@@ -89,6 +97,15 @@ class Dense(Layer):
         self.w = init_weights(rng, n_in, self.units, init).astype(dtype)
         self.b = (rng.standard_normal(self.units) if init == "normal"
                   else np.zeros(self.units)).astype(dtype)
+        self.nabla_w = np.zeros_like(self.w)
+        self.nabla_b = np.zeros_like(self.b)
+
+    def param_shapes(self, input_shape):
+        return [(int(input_shape[-1]), self.units), (self.units,)]
+
+    def adopt(self, params):
+        w, b = params
+        self.w, self.b = w.copy(), b.copy()
         self.nabla_w = np.zeros_like(self.w)
         self.nabla_b = np.zeros_like(self.b)
 

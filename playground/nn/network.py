@@ -15,7 +15,12 @@ from .spec import format_shape, make_layer, validate_spec
 class Network:
     """Layers built from ``spec``; weights drawn from ``seed`` (same seed, same weights)."""
 
-    def __init__(self, spec: dict, *, seed: int = 0, init: str = "scaled", dtype=np.float32):
+    def __init__(self, spec: dict, *, seed: int = 0, init: str = "scaled", dtype=np.float32,
+                 keep_from: Network | None = None):
+        """With ``keep_from``, layers with parameters take that network's weights where
+        they keep their shape, matched in order as ``transfer_weights`` does, and only the
+        others are drawn from ``seed`` (an edit of a network of millions of weights is then
+        a copy, not a new draw); ``kept`` counts the layers that kept theirs."""
         report = validate_spec(spec)
         if init not in INITS:
             raise ValueError(f"unknown weight initialisation '{init}' (known: {', '.join(INITS)})")
@@ -26,9 +31,20 @@ class Network:
         self.dtype = np.dtype(dtype)
         self.layers: list[Layer] = [make_layer(s) for s in spec["layers"]]
         rng = np.random.default_rng(seed)
+        old = [] if keep_from is None else [
+            layer.params() for layer in keep_from.layers if layer.trainable]
+        self.kept = 0
         shape = self.input_shape
         for layer in self.layers:
-            layer.build(shape, rng, init, self.dtype)
+            theirs = old[self.kept] if layer.trainable and self.kept < len(old) else None
+            if theirs is not None and [p.shape for p in theirs] == layer.param_shapes(shape) \
+                    and all(p.dtype == self.dtype for p in theirs):
+                layer.adopt(theirs)
+                self.kept += 1
+            else:
+                if layer.trainable:
+                    old = old[:self.kept]  # the first change ends the matching
+                layer.build(shape, rng, init, self.dtype)
             shape = layer.output_shape(shape)
         trainable = [i for i, layer in enumerate(self.layers) if layer.trainable]
         self._first_trainable = trainable[0] if trainable else len(self.layers)

@@ -23,7 +23,6 @@ from ..nn import (
     load_model,
     preset,
     save_model,
-    transfer_weights,
 )
 from ..nn.memory import check_training_memory
 from ..nn.spec import INPUT_SHAPE, SpecError, SpecReport, format_shape
@@ -171,11 +170,13 @@ class Session:
         self.report = self._check(self.spec)
         old = self.model
         if self.report.ok:
-            net = Network(self.spec, seed=self.hyper["seed"], init=self.hyper["init"])
+            keep = old.network if keep_weights and old is not None and old.trained else None
+            net = Network(self.spec, seed=self.hyper["seed"], init=self.hyper["init"],
+                          keep_from=keep)
             model = Model(net, self.hyper, [], 0)
-            if keep_weights and old is not None and old.trained:
-                n_old = sum(1 for layer in old.network.layers if layer.trainable)
-                if transfer_weights(old.network, net) == n_old:  # every weight kept
+            if keep is not None:
+                n_old = sum(1 for layer in keep.layers if layer.trainable)
+                if net.kept == n_old:  # every weight kept
                     model.history, model.samples_seen = old.history, old.samples_seen
             self.model = model
             self._predictor = net.snapshot()
