@@ -21,7 +21,7 @@ from playground import nn
 from playground.state.session import Session
 from playground.ui.training import plots as plots_module
 from playground.ui.training import worker as worker_module
-from playground.ui.training.panel import ERROR, TrainingPanel
+from playground.ui.training.panel import ERROR
 from playground.ui.training.plots import STALE, TrainingPlots
 from playground.ui.training.run_markers import NETWORK, SETTING
 from playground.ui.training.status import (
@@ -34,32 +34,6 @@ from playground.ui.training.status import (
 from playground.ui.training.worker import val_sample_for
 
 LONG = 1000
-
-
-@pytest.fixture(autouse=True)
-def panels():
-    """Panels made by a test, shut down after it (a test that leaves a training thread
-    running fails: see conftest.py)."""
-    made: list = []
-    yield made
-    for panel in made:
-        panel.shutdown()
-
-
-@pytest.fixture
-def make_panel(qtbot, small_split, panels):
-    def make(session=None, **hyper):
-        session = session or Session(data=small_split)
-        if hyper:
-            assert session.set_hyper(**hyper) == []
-        panel = TrainingPanel(session)
-        qtbot.addWidget(panel)
-        panel.resize(900, 700)
-        panel.show()
-        panels.append(panel)
-        return panel
-
-    return make
 
 
 def click(qtbot, button):

@@ -18,7 +18,6 @@ from playground import nn
 from playground.state.session import Session
 from playground.ui.training import worker as worker_module
 from playground.ui.training.panel import (
-    TrainingPanel,
     format_duration,
     format_lr,
     parse_number,
@@ -34,32 +33,6 @@ LONG = 1000  # epochs: "until stopped" on the small split
 
 RELU_SE = {"input": [28, 28], "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 64},
                                          {"type": "ReLU"}, {"type": "Dense", "units": 10}]}
-
-
-@pytest.fixture(autouse=True)
-def panels():
-    """Panels made by a test, shut down after it (a test that leaves a training thread
-    running fails: see conftest.py)."""
-    made: list = []
-    yield made
-    for panel in made:
-        panel.shutdown()
-
-
-@pytest.fixture
-def make_panel(qtbot, small_split, panels):
-    def make(session=None, **hyper):
-        session = session or Session(data=small_split)
-        if hyper:
-            assert session.set_hyper(**hyper) == []
-        panel = TrainingPanel(session)
-        qtbot.addWidget(panel)
-        panel.resize(900, 700)
-        panel.show()
-        panels.append(panel)
-        return panel
-
-    return make
 
 
 def click(qtbot, button):
