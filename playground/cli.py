@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import nn, safeio
-from .cli_args import PACKAGE, learning_rate, positive_int, seed, version
+from .cli_args import PACKAGE, learning_rate, positive_int, seed, version, weight_decay
 from .data import DataError, load_mnist, to_mnist
 from .data.preprocess import BLANK_MESSAGE, is_blank
 from .nn.analysis import confusion_matrix
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--optimizer", choices=list(nn.optimizers.OPTIMIZERS))
     train.add_argument("--loss", choices=["se", "ce"], help="squared error or cross-entropy")
     train.add_argument("--init", choices=list(nn.INITS), help="weight initialisation")
+    train.add_argument("--weight-decay", type=weight_decay, metavar="WD",
+                       help="shrink the weights (not biases) each step: L2 for sgd and "
+                            "momentum, decoupled (AdamW) for adam (default 0)")
     train.add_argument("--seed", type=seed, help="random seed for weights and shuffling")
     train.add_argument("--limit", type=positive_int("limit"),
                        help="train on the first N training images only")
@@ -217,7 +220,8 @@ def cmd_train(args) -> int:
     hyper = dict(p["hyper"])
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("lr", args.lr), ("optimizer", args.optimizer), ("loss", args.loss),
-                       ("init", args.init), ("seed", args.seed)):
+                       ("init", args.init), ("seed", args.seed),
+                       ("weight_decay", args.weight_decay)):
         if value is not None:
             hyper[key] = value
     report = nn.check_spec(spec, hyper["loss"], INPUT_SHAPE)

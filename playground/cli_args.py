@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from . import safeio
-from .nn.settings import MAX_LR, MAX_SEED
+from .nn.settings import MAX_LR, MAX_SEED, MAX_WEIGHT_DECAY
 
 PACKAGE = "nn-playground"
 
@@ -55,6 +55,17 @@ def learning_rate(text):
     if not (math.isfinite(value) and 0 < value <= MAX_LR):
         raise argparse.ArgumentTypeError(
             f"learning rate must be a positive number up to {MAX_LR:g}, not '{text[:40]}'")
+    return value
+
+
+def weight_decay(text):
+    try:
+        value = parse_decimal(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= MAX_WEIGHT_DECAY):
+        raise argparse.ArgumentTypeError(
+            f"weight decay must be a number from 0 to {MAX_WEIGHT_DECAY:g}, not '{text[:40]}'")
     return value
 
 

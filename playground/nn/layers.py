@@ -39,6 +39,10 @@ class Layer:
         """The tunable arrays, e.g. ``[w, b]``; none for a layer without parameters."""
         return []
 
+    def decayed(self) -> list[np.ndarray]:
+        """The parameters weight decay shrinks: the weights, never the biases."""
+        return []
+
     def param_shapes(self, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
         """The shapes ``params()`` will have once built for ``input_shape``."""
         return []
@@ -99,6 +103,9 @@ class Dense(Layer):
                   else np.zeros(self.units)).astype(dtype)
         self.nabla_w = np.zeros_like(self.w)
         self.nabla_b = np.zeros_like(self.b)
+
+    def decayed(self):
+        return [self.w]
 
     def param_shapes(self, input_shape):
         return [(int(input_shape[-1]), self.units), (self.units,)]

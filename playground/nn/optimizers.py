@@ -2,6 +2,13 @@
 
 Each is called once per mini-batch with the network's layers; ``lr`` may be
 changed between calls (the GUI does so while training).
+
+Weight decay (``weight_decay``, 0 by default) shrinks the weights, never the biases.
+SGD and momentum use L2 regularisation: the gradient of ``wd / 2 * sum(w ** 2)`` is
+added, so each step is ``w <- w - lr * (nabla_w + wd * w)``. Adam uses the decoupled
+form (AdamW, Loshchilov and Hutter), which is what "Adam with weight decay" means in
+current libraries: ``w <- w - lr * wd * w`` beside the Adam step, so the decay is not
+rescaled by Adam's per-weight step sizes.
 """
 
 from __future__ import annotations
@@ -20,14 +27,24 @@ def sgd(layers, lr: float) -> None:
             p -= lr * g
 
 
+def _is_decayed(layer, p: np.ndarray) -> bool:
+    return any(p is d for d in layer.decayed())
+
+
 class SGD:
     name = "sgd"
     title = "SGD"
 
-    def __init__(self, lr: float = 0.1):
+    def __init__(self, lr: float = 0.1, weight_decay: float = 0.0):
         self.lr = lr
+        self.weight_decay = float(weight_decay)
 
     def step(self, layers) -> None:
+        if self.weight_decay:
+            shrink = 1.0 - self.lr * self.weight_decay  # w - lr * wd * w, before the step
+            for layer in layers:
+                for w in layer.decayed():
+                    w *= shrink
         sgd(layers, self.lr)
 
     def reset(self) -> None:
@@ -40,8 +57,8 @@ class Momentum(SGD):
     name = "momentum"
     title = "SGD + momentum"
 
-    def __init__(self, lr: float = 0.1, mu: float = 0.9):
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.1, mu: float = 0.9, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
         self.mu = mu
         self.reset()
 
@@ -56,7 +73,12 @@ class Momentum(SGD):
                     state = self._v[id(p)] = (np.zeros_like(p), np.empty_like(p))
                 v, scratch = state
                 v *= self.mu
-                np.multiply(g, self.lr, out=scratch)
+                if self.weight_decay and _is_decayed(layer, p):  # L2: g + wd * w
+                    np.multiply(p, self.weight_decay, out=scratch)
+                    scratch += g
+                    scratch *= self.lr
+                else:
+                    np.multiply(g, self.lr, out=scratch)
                 v -= scratch
                 p += v
 
@@ -67,8 +89,9 @@ class Adam(SGD):
     name = "adam"
     title = "Adam"
 
-    def __init__(self, lr: float = 0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.reset()
 
@@ -87,6 +110,8 @@ class Adam(SGD):
                     state = self._m[id(p)] = (np.zeros_like(p), np.zeros_like(p),
                                               np.empty_like(p))
                 m, v, scratch = state
+                if self.weight_decay and _is_decayed(layer, p):  # decoupled (AdamW)
+                    p *= 1.0 - self.lr * self.weight_decay
                 m *= b1
                 np.multiply(g, 1 - b1, out=scratch)
                 m += scratch
@@ -105,9 +130,9 @@ OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
 OPTIMIZER_TITLES = {name: cls.title for name, cls in OPTIMIZERS.items()}
 
 
-def make_optimizer(name: str, lr: float):
+def make_optimizer(name: str, lr: float, weight_decay: float = 0.0):
     try:
-        return OPTIMIZERS[name](lr)
+        return OPTIMIZERS[name](lr, weight_decay=weight_decay)
     except KeyError:
         raise ValueError(
             f"unknown optimizer '{name}' (known: {', '.join(OPTIMIZERS)})") from None

@@ -16,6 +16,7 @@ MAX_SEED = 2**31 - 1  # the window's seed box holds a C int
 MAX_EPOCHS = 1000  # epochs one Start (or one `train`) runs, at most
 MAX_LR = 1e6  # far beyond any useful rate; a typo such as 1e60 is refused
 MAX_BATCH = 1_000_000  # the batch size when the training set's size is not known
+MAX_WEIGHT_DECAY = 1.0  # L2 / AdamW decay; typical values are 1e-5 to 1e-2
 DEFAULT_HYPER = {"loss": "se", "optimizer": "sgd", "lr": 3.0, "batch_size": 10,
                  "epochs": 1, "seed": 0, "init": "scaled"}
 
@@ -56,4 +57,8 @@ def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
         problems.append(f"seed must be a whole number from 0 to {MAX_SEED:,}")
     if hyper.get("init") not in INITS:
         problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
+    wd = hyper.get("weight_decay", 0.0)  # absent in files saved before it existed: none
+    if isinstance(wd, bool) or not isinstance(wd, (int, float)) or not (
+            math.isfinite(wd) and 0 <= wd <= MAX_WEIGHT_DECAY):
+        problems.append(f"weight decay must be a number from 0 to {MAX_WEIGHT_DECAY:g}")
     return problems

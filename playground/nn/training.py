@@ -86,7 +86,8 @@ class Trainer:
         self.model = model
         self.data = data
         h = model.hyper
-        self.optimizer = make_optimizer(h["optimizer"], float(h["lr"]))
+        self.optimizer = make_optimizer(h["optimizer"], float(h["lr"]),
+                                        float(h.get("weight_decay", 0.0)))
         self.loss = model.loss()
         self.blas_threads = blas_threads
         self.status = "idle"
