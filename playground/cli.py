@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--optimizer", choices=list(nn.optimizers.OPTIMIZERS))
     train.add_argument("--loss", choices=["se", "ce"], help="squared error or cross-entropy")
     train.add_argument("--init", choices=list(nn.INITS), help="weight initialisation")
+    train.add_argument("--schedule", choices=list(nn.SCHEDULES),
+                       help="learning rate over the run: constant (default), step (a tenth "
+                            "from half-way, a hundredth from three quarters) or cosine")
     train.add_argument("--weight-decay", type=weight_decay, metavar="WD",
                        help="shrink the weights (not biases) each step: L2 for sgd and "
                             "momentum, decoupled (AdamW) for adam (default 0)")
@@ -221,7 +224,7 @@ def cmd_train(args) -> int:
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("lr", args.lr), ("optimizer", args.optimizer), ("loss", args.loss),
                        ("init", args.init), ("seed", args.seed),
-                       ("weight_decay", args.weight_decay)):
+                       ("weight_decay", args.weight_decay), ("schedule", args.schedule)):
         if value is not None:
             hyper[key] = value
     report = nn.check_spec(spec, hyper["loss"], INPUT_SHAPE)

@@ -28,6 +28,7 @@ from .model import Model
 from .network import Network, transfer_weights
 from .optimizers import SGD, Adam, Momentum, make_optimizer, sgd
 from .presets import PRESETS, preset
+from .schedules import SCHEDULES, lr_factor
 from .serialization import ModelFileError, load_model, save_model
 from .settings import DEFAULT_HYPER, MAX_EPOCHS, MAX_LR, MAX_SEED, check_hyper
 from .spec import SpecError, SpecReport, check_spec, format_shape, validate_spec
@@ -42,5 +43,5 @@ __all__ = [
     "SpecReport", "check_spec", "format_shape", "validate_spec", "EpochEnd", "Progress",
     "RunResult", "Trainer", "DivergenceGuard", "DEFAULT_BUDGET", "MemoryEstimate",
     "check_training_memory", "estimate_training_memory", "format_bytes", "EpochRecord",
-    "MAX_EPOCHS", "MAX_LR", "MAX_SEED",
+    "MAX_EPOCHS", "MAX_LR", "MAX_SEED", "SCHEDULES", "lr_factor",
 ]

@@ -76,6 +76,7 @@ class Run:
     def __init__(self, model: Model, data, loss, epochs: int, reports_per_epoch: int):
         net, h = model.network, model.hyper
         self.epochs = epochs
+        self.lr_schedule = h.get("schedule", "constant")  # see schedules.py
         self.batch_size = int(h["batch_size"])
         self.n = len(data.train_x)
         self.batches = math.ceil(self.n / self.batch_size)

@@ -11,6 +11,7 @@ import math
 from .layers import INITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
+from .schedules import SCHEDULES
 
 MAX_SEED = 2**31 - 1  # the window's seed box holds a C int
 MAX_EPOCHS = 1000  # epochs one Start (or one `train`) runs, at most
@@ -57,6 +58,8 @@ def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
         problems.append(f"seed must be a whole number from 0 to {MAX_SEED:,}")
     if hyper.get("init") not in INITS:
         problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
+    if hyper.get("schedule", "constant") not in SCHEDULES:  # absent in older files
+        problems.append(f"learning-rate schedule must be one of: {', '.join(SCHEDULES)}")
     wd = hyper.get("weight_decay", 0.0)  # absent in files saved before it existed: none
     if isinstance(wd, bool) or not isinstance(wd, (int, float)) or not (
             math.isfinite(wd) and 0 <= wd <= MAX_WEIGHT_DECAY):

@@ -22,6 +22,7 @@ from .history import EpochRecord
 from .model import Model
 from .optimizers import make_optimizer
 from .run import Run, RunClock, Tally
+from .schedules import lr_factor
 from .spec import format_shape
 
 
@@ -151,15 +152,19 @@ class Trainer:
         epochs = int(self.model.hyper["epochs"] if epochs is None else epochs)
         self.status, self.message = "running", ""
         run = Run(self.model, self.data, self.loss, epochs, reports_per_epoch)
-        with self._blas_limit(run.batch_size):
-            for epoch in range(run.first_epoch, run.last_epoch + 1):
-                tally = yield from self._epoch(run, epoch, validate_reports, val_sample)
-                if tally is None:  # stopped or diverged
-                    return
-                record = self._epoch_record(run, epoch, tally)
-                self.model.history.append(record)
-                yield EpochEnd(record)
-        self.status, self.message = "finished", "finished"
+        try:
+            with self._blas_limit(run.batch_size):
+                for epoch in range(run.first_epoch, run.last_epoch + 1):
+                    tally = yield from self._epoch(run, epoch, validate_reports, val_sample)
+                    if tally is None:  # stopped or diverged
+                        return
+                    record = self._epoch_record(run, epoch, tally)
+                    self.model.history.append(record)
+                    yield EpochEnd(record)
+            self.status, self.message = "finished", "finished"
+        finally:
+            if run.lr_schedule != "constant":  # between runs: the rate as set
+                self.optimizer.lr = float(self.model.hyper["lr"])
 
     def _epoch(self, run: Run, epoch: int, validate: bool, val_sample: int):
         """Train one epoch, yielding its reports. Returns its tally, or None when the
@@ -169,9 +174,13 @@ class Trainer:
         bs = run.batch_size
         tally = Tally()
         run.clock.new_epoch()
+        done = (epoch - run.first_epoch) * run.batches  # batches of this run before it
         for b in range(run.batches):
             if not self._go_on(run.clock):
                 return None
+            if run.lr_schedule != "constant":  # the set rate, scaled for this batch
+                self.optimizer.lr = float(self.model.hyper["lr"]) * lr_factor(
+                    run.lr_schedule, (done + b) / (run.epochs * run.batches))
             outputs = self._step(run, tally, xs[b * bs:(b + 1) * bs], ys[b * bs:(b + 1) * bs])
             if outputs is None:
                 return None
