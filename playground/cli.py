@@ -25,7 +25,15 @@ from pathlib import Path
 import numpy as np
 
 from . import nn, safeio
-from .cli_args import PACKAGE, learning_rate, positive_int, seed, version, weight_decay
+from .cli_args import (
+    PACKAGE,
+    augment_setting,
+    learning_rate,
+    positive_int,
+    seed,
+    version,
+    weight_decay,
+)
 from .data import DataError, load_mnist, to_mnist
 from .data.preprocess import BLANK_MESSAGE, is_blank
 from .nn.analysis import confusion_matrix
@@ -70,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--schedule", choices=list(nn.SCHEDULES),
                        help="learning rate over the run: constant (default), step (a tenth "
                             "from half-way, a hundredth from three quarters) or cosine")
+    for name, metavar, what in (
+            ("--shift", "PX", "move each training image by up to PX whole pixels"),
+            ("--rotate", "DEG", "rotate each training image by up to DEG degrees"),
+            ("--zoom", "FRAC", "scale each training image by up to FRAC (0.1: 0.9-1.1)"),
+            ("--noise", "SIGMA", "add Gaussian pixel noise of this size (pixels are 0-1)")):
+        train.add_argument(name, type=augment_setting(name[2:]), metavar=metavar,
+                           help=f"{what}; new for every mini-batch")
+    train.add_argument("--elastic", action="store_true",
+                       help="elastic distortion of each training image (Simard et al.)")
     train.add_argument("--weight-decay", type=weight_decay, metavar="WD",
                        help="shrink the weights (not biases) each step: L2 for sgd and "
                             "momentum, decoupled (AdamW) for adam (default 0)")
@@ -221,6 +238,12 @@ def cmd_train(args) -> int:
     p = nn.preset(args.preset)
     spec = _load_spec(args.arch) if args.arch else p["spec"]
     hyper = dict(p["hyper"])
+    augment = {name: value for name, value in
+               (("shift", args.shift), ("rotate", args.rotate), ("zoom", args.zoom),
+                ("noise", args.noise), ("elastic", 1.0 if args.elastic else None))
+               if value}
+    if augment:
+        hyper["augment"] = augment
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("lr", args.lr), ("optimizer", args.optimizer), ("loss", args.loss),
                        ("init", args.init), ("seed", args.seed),

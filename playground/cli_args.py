@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from . import safeio
+from .data.augment import LIMITS as AUGMENT_LIMITS
 from .nn.settings import MAX_LR, MAX_SEED, MAX_WEIGHT_DECAY
 
 PACKAGE = "nn-playground"
@@ -67,6 +68,22 @@ def weight_decay(text):
         raise argparse.ArgumentTypeError(
             f"weight decay must be a number from 0 to {MAX_WEIGHT_DECAY:g}, not '{text[:40]}'")
     return value
+
+
+def augment_setting(name: str):
+    """A parser for one augmentation setting (0 to its limit in data.augment.LIMITS)."""
+    limit = AUGMENT_LIMITS[name]
+
+    def parse(text):
+        try:
+            value = parse_decimal(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 <= value <= limit):
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a number from 0 to {limit:g}, not '{text[:40]}'")
+        return value
+    return parse
 
 
 def seed(text):

@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from ..data.augment import Augment
 from .divergence import REFERENCE_SAMPLES, start_guard
 from .model import Model
 from .spec import N_CLASSES
@@ -77,6 +78,7 @@ class Run:
         net, h = model.network, model.hyper
         self.epochs = epochs
         self.lr_schedule = h.get("schedule", "constant")  # see schedules.py
+        self.augment = Augment.from_hyper(h)  # new random changes to every mini-batch
         self.batch_size = int(h["batch_size"])
         self.n = len(data.train_x)
         self.batches = math.ceil(self.n / self.batch_size)
@@ -88,6 +90,9 @@ class Run:
         # stop does not repeat the order it already saw
         self.rng = np.random.default_rng([int(h["seed"]), self.first_epoch,
                                           model.samples_seen])
+        # the augmentation's own stream: the shuffle stays what it is without one
+        self.augment_rng = np.random.default_rng([int(h["seed"]), self.first_epoch,
+                                                  model.samples_seen, 1])
         self.eye = np.eye(N_CLASSES, dtype=net.dtype)
         self.guard = start_guard(net, loss, data.train_x[:REFERENCE_SAMPLES],
                                  data.train_y[:REFERENCE_SAMPLES], self.n)

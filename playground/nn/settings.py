@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..data.augment import Augment
 from .layers import INITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -60,6 +61,14 @@ def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
         problems.append(f"weight initialisation must be one of: {', '.join(INITS)}")
     if hyper.get("schedule", "constant") not in SCHEDULES:  # absent in older files
         problems.append(f"learning-rate schedule must be one of: {', '.join(SCHEDULES)}")
+    augment = hyper.get("augment") or {}  # absent in older files: none
+    try:
+        if not isinstance(augment, dict):
+            raise ValueError("augment must be a table of settings")
+        Augment(**augment)
+    except (TypeError, ValueError) as e:
+        problems.append(f"data augmentation: {e}" if isinstance(e, ValueError)
+                        else "data augmentation has an unknown setting")
     wd = hyper.get("weight_decay", 0.0)  # absent in files saved before it existed: none
     if isinstance(wd, bool) or not isinstance(wd, (int, float)) or not (
             math.isfinite(wd) and 0 <= wd <= MAX_WEIGHT_DECAY):

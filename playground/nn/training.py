@@ -212,6 +212,8 @@ class Trainer:
 
     def _step(self, run: Run, tally: Tally, x: np.ndarray, labels: np.ndarray):
         """One mini-batch: its outputs, or None when the run diverged on it."""
+        if run.augment.active:
+            x = run.augment(x, run.augment_rng)
         # divergence is judged from the loss: overflow warnings are noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, outputs = run.net.train_batch(x, run.eye[labels], self.loss,
