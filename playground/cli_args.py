@@ -48,42 +48,33 @@ def positive_int(name):
     return parse
 
 
-def learning_rate(text):
-    try:
-        value = parse_decimal(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= MAX_LR):
-        raise argparse.ArgumentTypeError(
-            f"learning rate must be a positive number up to {MAX_LR:g}, not '{text[:40]}'")
-    return value
-
-
-def weight_decay(text):
-    try:
-        value = parse_decimal(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 <= value <= MAX_WEIGHT_DECAY):
-        raise argparse.ArgumentTypeError(
-            f"weight decay must be a number from 0 to {MAX_WEIGHT_DECAY:g}, not '{text[:40]}'")
-    return value
-
-
-def augment_setting(name: str):
-    """A parser for one augmentation setting (0 to its limit in data.augment.LIMITS)."""
-    limit = AUGMENT_LIMITS[name]
+def bounded_decimal(name: str, low: float, high: float, *, low_open: bool = False):
+    """A parser of a decimal (comma or point) from ``low`` to ``high``; above ``low``
+    only with ``low_open``. Its error says the range, naming the setting."""
+    if low_open:
+        wanted = f"a positive number up to {high:g}"
+    else:
+        wanted = f"a number from {low:g} to {high:g}"
 
     def parse(text):
         try:
             value = parse_decimal(text)
         except ValueError:
             value = math.nan
-        if not (math.isfinite(value) and 0 <= value <= limit):
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a number from 0 to {limit:g}, not '{text[:40]}'")
+        if not (math.isfinite(value) and (low < value if low_open else low <= value)
+                and value <= high):
+            raise argparse.ArgumentTypeError(f"{name} must be {wanted}, not '{text[:40]}'")
         return value
     return parse
+
+
+learning_rate = bounded_decimal("learning rate", 0, MAX_LR, low_open=True)
+weight_decay = bounded_decimal("weight decay", 0, MAX_WEIGHT_DECAY)
+
+
+def augment_setting(name: str):
+    """A parser for one augmentation setting (0 to its limit in data.augment.LIMITS)."""
+    return bounded_decimal(name, 0, AUGMENT_LIMITS[name])
 
 
 def seed(text):
