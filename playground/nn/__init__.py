@@ -30,7 +30,16 @@ from .optimizers import SGD, Adam, Momentum, make_optimizer, sgd
 from .presets import PRESETS, preset
 from .schedules import SCHEDULES, lr_factor
 from .serialization import ModelFileError, load_model, save_model
-from .settings import DEFAULT_HYPER, MAX_EPOCHS, MAX_LR, MAX_SEED, check_hyper
+from .settings import (
+    DEFAULT_HYPER,
+    MAX_EPOCHS,
+    MAX_LR,
+    MAX_PATIENCE,
+    MAX_SEED,
+    MAX_TRAIN_SIZE,
+    check_hyper,
+    train_size_of,
+)
 from .spec import SpecError, SpecReport, check_spec, format_shape, validate_spec
 from .training import EpochEnd, Progress, RunResult, Trainer
 
@@ -43,5 +52,6 @@ __all__ = [
     "SpecReport", "check_spec", "format_shape", "validate_spec", "EpochEnd", "Progress",
     "RunResult", "Trainer", "DivergenceGuard", "DEFAULT_BUDGET", "MemoryEstimate",
     "check_training_memory", "estimate_training_memory", "format_bytes", "EpochRecord",
-    "MAX_EPOCHS", "MAX_LR", "MAX_SEED", "SCHEDULES", "lr_factor",
+    "MAX_EPOCHS", "MAX_LR", "MAX_SEED", "SCHEDULES", "lr_factor", "MAX_PATIENCE",
+    "MAX_TRAIN_SIZE", "train_size_of",
 ]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: training images each epoch's ``train_sample_*`` figures are measured on (the first ones)
+TRAIN_SAMPLE = 10_000
+
 # the fields a record has, in the order model files and the CLI's JSON write them
-FIELDS = ("epoch", "seconds", "loss", "accuracy", "val_accuracy", "test_accuracy", "lr")
+FIELDS = ("epoch", "seconds", "loss", "accuracy", "val_accuracy", "test_accuracy", "lr",
+          "val_loss", "train_sample_loss", "train_sample_accuracy")
 
 
 @dataclass
@@ -15,7 +19,12 @@ class EpochRecord:
     ``seconds`` is the time spent training (no evaluation, no pauses); ``loss`` and
     ``accuracy`` are over the epoch's training samples; ``val_accuracy`` and
     ``test_accuracy`` are measured at its end (None without such images); ``lr`` is the
-    learning rate at its end. A record read from a file may lack fields (None here) or
+    learning rate at its end. ``val_loss`` is the loss on the validation images, and
+    ``train_sample_loss`` and ``train_sample_accuracy`` are measured the same way, with
+    the weights at the epoch's end, on a fixed sample of the training images (the first
+    ``TRAIN_SAMPLE``): unlike ``loss`` and ``accuracy``, which average over an epoch of
+    changing weights (and of dropout and augmentation), they compare like with like
+    with the validation figures. A record read from a file may lack fields (None here) or
     carry others (kept in ``extra``): ``to_dict`` gives back what was read.
     """
 
@@ -26,6 +35,9 @@ class EpochRecord:
     val_accuracy: float | None = None
     test_accuracy: float | None = None
     lr: float | None = None
+    val_loss: float | None = None
+    train_sample_loss: float | None = None
+    train_sample_accuracy: float | None = None
     extra: dict = field(default_factory=dict)
     absent: frozenset = frozenset()  # the fields the record was read without
 

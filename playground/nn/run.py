@@ -9,9 +9,9 @@ import time
 
 import numpy as np
 
-from ..data.augment import Augment
 from .divergence import REFERENCE_SAMPLES, start_guard
 from .model import Model
+from .settings import train_size_of
 from .spec import N_CLASSES
 
 
@@ -78,9 +78,12 @@ class Run:
         net, h = model.network, model.hyper
         self.epochs = epochs
         self.lr_schedule = h.get("schedule", "constant")  # see schedules.py
-        self.augment = Augment.from_hyper(h)  # new random changes to every mini-batch
         self.batch_size = int(h["batch_size"])
-        self.n = len(data.train_x)
+        self.n = train_size_of(h, len(data.train_x))  # the first n images (views)
+        self.train_x, self.train_y = data.train_x[:self.n], data.train_y[:self.n]
+        self.patience = int(h.get("patience", 0) or 0)  # early stopping; 0: off
+        self.best: tuple[int, float] | None = None  # (epoch, validation accuracy)
+        self.best_weights: list[np.ndarray] | None = None
         self.batches = math.ceil(self.n / self.batch_size)
         self.schedule = report_schedule(self.batches,
                                         min(max(1, reports_per_epoch), self.batches))
@@ -94,8 +97,8 @@ class Run:
         self.augment_rng = np.random.default_rng([int(h["seed"]), self.first_epoch,
                                                   model.samples_seen, 1])
         self.eye = np.eye(N_CLASSES, dtype=net.dtype)
-        self.guard = start_guard(net, loss, data.train_x[:REFERENCE_SAMPLES],
-                                 data.train_y[:REFERENCE_SAMPLES], self.n)
+        self.guard = start_guard(net, loss, self.train_x[:REFERENCE_SAMPLES],
+                                 self.train_y[:REFERENCE_SAMPLES], self.n)
         self.net = net
         # the one copy of the last good weights: the weights at a healthy report become
         # good once the next batch's loss (measured before its step) is sound
@@ -110,6 +113,21 @@ class Run:
         if self.guard.good(loss):
             self.net.copy_weights_to(self.last_good)
             self.kept_later = True
+
+    def judge_epoch(self, epoch: int, val_accuracy: float | None) -> bool:
+        """Early stopping after ``epoch``: keep the weights if they are the best so far on
+        the validation images; True when the run should stop (``patience`` epochs without
+        a better one). Always False without patience or without validation images."""
+        if not self.patience or val_accuracy is None:
+            return False
+        if self.best is None or val_accuracy > self.best[1]:
+            self.best = (epoch, val_accuracy)
+            if self.best_weights is None:
+                self.best_weights = self.net.get_weights()
+            else:
+                self.net.copy_weights_to(self.best_weights)
+            return False
+        return epoch - self.best[0] >= self.patience
 
     def before_step(self):
         """What ``Network.train_batch`` calls before the step, if anything; once."""

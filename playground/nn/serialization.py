@@ -307,6 +307,9 @@ _FIELDS = {
     "val_accuracy": (0.0, 1.0, True),
     "test_accuracy": (0.0, 1.0, True),
     "lr": (0.0, MAX_VALUE, True),
+    "val_loss": (0.0, MAX_VALUE, True),
+    "train_sample_loss": (0.0, MAX_VALUE, True),
+    "train_sample_accuracy": (0.0, 1.0, True),
 }
 _OTHER_FIELD = (-MAX_VALUE, MAX_VALUE, True)
 

@@ -19,6 +19,10 @@ MAX_EPOCHS = 1000  # epochs one Start (or one `train`) runs, at most
 MAX_LR = 1e6  # far beyond any useful rate; a typo such as 1e60 is refused
 MAX_BATCH = 1_000_000  # the batch size when the training set's size is not known
 MAX_WEIGHT_DECAY = 1.0  # L2 / AdamW decay; typical values are 1e-5 to 1e-2
+MAX_TRAIN_SIZE = 10_000_000  # "train_size": train on the first so many images (absent: all)
+# "patience": stop when the validation accuracy has not improved for so many epochs, and
+# keep the best weights (absent or 0: train every epoch asked for)
+MAX_PATIENCE = MAX_EPOCHS
 DEFAULT_HYPER = {"loss": "se", "optimizer": "sgd", "lr": 3.0, "batch_size": 10,
                  "epochs": 1, "seed": 0, "init": "scaled"}
 
@@ -37,6 +41,14 @@ def lr_problem(lr) -> str | None:
     return None
 
 
+def weight_decay_problem(wd) -> str | None:
+    """What is wrong with a weight decay, or None for a number from 0 to MAX_WEIGHT_DECAY."""
+    if isinstance(wd, bool) or not isinstance(wd, (int, float)) or not (
+            math.isfinite(wd) and 0 <= wd <= MAX_WEIGHT_DECAY):
+        return f"weight decay must be a number from 0 to {MAX_WEIGHT_DECAY:g}"
+    return None
+
+
 def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
     """Problems with training settings, as messages; empty when all is well."""
     problems = []
@@ -45,6 +57,12 @@ def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
         problems.append(lr)
     bs = hyper.get("batch_size")
     limit = train_size if train_size else MAX_BATCH
+    size = hyper.get("train_size")  # absent or None: every training image
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_TRAIN_SIZE:
+            problems.append(f"training-set size must be 1 to {MAX_TRAIN_SIZE:,} images")
+        else:
+            limit = min(limit, size)
     if isinstance(bs, bool) or not isinstance(bs, int) or not 1 <= bs <= limit:
         problems.append(f"batch size must be 1 to {limit:,}")
     ep = hyper.get("epochs")
@@ -69,8 +87,17 @@ def check_hyper(hyper: dict, train_size: int | None = None) -> list[str]:
     except (TypeError, ValueError) as e:
         problems.append(f"data augmentation: {e}" if isinstance(e, ValueError)
                         else "data augmentation has an unknown setting")
-    wd = hyper.get("weight_decay", 0.0)  # absent in files saved before it existed: none
-    if isinstance(wd, bool) or not isinstance(wd, (int, float)) or not (
-            math.isfinite(wd) and 0 <= wd <= MAX_WEIGHT_DECAY):
-        problems.append(f"weight decay must be a number from 0 to {MAX_WEIGHT_DECAY:g}")
+    wd = weight_decay_problem(hyper.get("weight_decay", 0.0))  # absent in older files
+    if wd:
+        problems.append(wd)
+    patience = hyper.get("patience", 0)
+    if isinstance(patience, bool) or not isinstance(patience, int) or not (
+            0 <= patience <= MAX_PATIENCE):
+        problems.append(f"early-stopping patience must be 0 (off) to {MAX_PATIENCE:,} epochs")
     return problems
+
+
+def train_size_of(hyper: dict, available: int) -> int:
+    """How many of the ``available`` training images a run trains on."""
+    size = hyper.get("train_size")
+    return available if size is None else min(int(size), available)

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .history import EpochRecord
+from ..data.augment import Augment
+from .history import TRAIN_SAMPLE, EpochRecord
 from .model import Model
 from .optimizers import make_optimizer
 from .run import Run, RunClock, Tally
 from .schedules import lr_factor
+from .settings import weight_decay_problem
 from .spec import format_shape
 
 
@@ -70,6 +72,7 @@ class RunResult:
     status: str  # "finished", "stopped" or "diverged"
     message: str = ""
     epochs: list[EpochRecord] = field(default_factory=list)
+    best_epoch: int | None = None  # with early stopping: the epoch whose weights were kept
 
     @property
     def test_accuracy(self) -> float | None:
@@ -93,6 +96,10 @@ class Trainer:
         self.blas_threads = blas_threads
         self.status = "idle"
         self.message = ""
+        # with early stopping (the "patience" setting): the epoch whose weights the last
+        # run ended with, and its validation accuracy
+        self.best: tuple[int, float] | None = None
+        self.augment = Augment.from_hyper(model.hyper)  # new changes to every mini-batch
         # called (in the training thread) with True when a pause takes hold between
         # mini-batches, the network consistent and idle, and with False when it goes on
         self.on_wait: Callable[[bool], None] | None = None
@@ -111,6 +118,26 @@ class Trainer:
             raise ValueError("learning rate must be a positive finite number")
         self.optimizer.lr = float(value)
         self.model.hyper["lr"] = float(value)
+
+    @property
+    def weight_decay(self) -> float:
+        return self.optimizer.weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        """Takes effect at the next mini-batch, like the learning rate."""
+        problem = weight_decay_problem(value)
+        if problem:
+            raise ValueError(problem)
+        self.optimizer.weight_decay = float(value)
+        self.model.hyper["weight_decay"] = float(value)
+
+    def set_augment(self, settings: dict | None) -> None:
+        """New augmentation settings (``hyper["augment"]``), from the next mini-batch on;
+        ValueError for a bad one."""
+        augment = Augment(**(settings or {}))
+        self.model.hyper["augment"] = dict(settings or {})
+        self.augment = augment
 
     def arm(self) -> None:
         """Forget an earlier stop or pause: the next run goes ahead (call before starting
@@ -150,8 +177,11 @@ class Trainer:
 
     def _steps(self, epochs, reports_per_epoch, validate_reports, val_sample):
         epochs = int(self.model.hyper["epochs"] if epochs is None else epochs)
-        self.status, self.message = "running", ""
+        self.status, self.message, self.best = "running", "", None
         run = Run(self.model, self.data, self.loss, epochs, reports_per_epoch)
+        # the settings as they are now (the window may have changed them between runs)
+        self.optimizer.weight_decay = float(self.model.hyper.get("weight_decay", 0.0))
+        self.augment = Augment.from_hyper(self.model.hyper)
         try:
             with self._blas_limit(run.batch_size):
                 for epoch in range(run.first_epoch, run.last_epoch + 1):
@@ -160,17 +190,35 @@ class Trainer:
                         return
                     record = self._epoch_record(run, epoch, tally)
                     self.model.history.append(record)
+                    early = run.judge_epoch(epoch, record.val_accuracy)
                     yield EpochEnd(record)
-            self.status, self.message = "finished", "finished"
+                    if early:
+                        break
+            self.status, self.message = "finished", self._keep_best(run)
         finally:
             if run.lr_schedule != "constant":  # between runs: the rate as set
                 self.optimizer.lr = float(self.model.hyper["lr"])
+
+    def _keep_best(self, run: Run) -> str:
+        """At the end of a run with early stopping, the best weights come back; the
+        message says which epoch's they are."""
+        if run.best is None:
+            return "finished"
+        self.best = run.best
+        epoch, accuracy = run.best
+        last = len(self.model.history)
+        if epoch != last:
+            self.model.network.set_weights(run.best_weights)
+        why = (f"stopped early after epoch {last}: no better validation accuracy in "
+               f"{run.patience} epochs" if last < run.last_epoch else "finished")
+        return (f"{why}; kept the weights of epoch {epoch} "
+                f"(validation {100 * accuracy:.2f}%)")
 
     def _epoch(self, run: Run, epoch: int, validate: bool, val_sample: int):
         """Train one epoch, yielding its reports. Returns its tally, or None when the
         run ended in it (``status`` says why)."""
         perm = run.rng.permutation(run.n)
-        xs, ys = self.data.train_x[perm], self.data.train_y[perm]
+        xs, ys = run.train_x[perm], run.train_y[perm]
         bs = run.batch_size
         tally = Tally()
         run.clock.new_epoch()
@@ -212,8 +260,9 @@ class Trainer:
 
     def _step(self, run: Run, tally: Tally, x: np.ndarray, labels: np.ndarray):
         """One mini-batch: its outputs, or None when the run diverged on it."""
-        if run.augment.active:
-            x = run.augment(x, run.augment_rng)
+        augment = self.augment  # read once: another thread may replace it
+        if augment.active:
+            x = augment(x, run.augment_rng)
         # divergence is judged from the loss: overflow warnings are noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, outputs = run.net.train_batch(x, run.eye[labels], self.loss,
@@ -255,12 +304,27 @@ class Trainer:
         """The finished epoch's record, with its accuracy on the validation and test
         images."""
         d = self.data
+        val_accuracy, val_loss = self._measure(run, d.val_x, d.val_y)
+        k = min(TRAIN_SAMPLE, run.n)
+        sample_accuracy, sample_loss = self._measure(run, run.train_x[:k], run.train_y[:k])
         return EpochRecord(
             epoch=epoch, seconds=run.clock.epoch, loss=tally.epoch_loss / run.n,
             accuracy=tally.epoch_correct / run.n,
-            val_accuracy=_fraction_right(run.net, d.val_x, d.val_y),
+            val_accuracy=val_accuracy,
             test_accuracy=_fraction_right(run.net, d.test_x, d.test_y),
-            lr=self.optimizer.lr)
+            lr=self.optimizer.lr, val_loss=val_loss,
+            train_sample_loss=sample_loss, train_sample_accuracy=sample_accuracy)
+
+    def _measure(self, run: Run, x: np.ndarray, labels: np.ndarray):
+        """(accuracy, mean loss) of the current weights on ``x``; (None, None) without
+        images. The loss is the data's alone, without weight decay's term."""
+        if not len(x):
+            return None, None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            outputs = run.net.predict_proba(x)
+            loss = self.loss.value(outputs, run.eye[labels])
+        right = int(np.count_nonzero(outputs.argmax(axis=1) == labels))
+        return right / len(x), (loss if math.isfinite(loss) else None)
 
     def run(self, epochs: int | None = None, *,
             on_progress: Callable[[Progress], None] | None = None,
@@ -274,7 +338,8 @@ class Trainer:
                     on_epoch(event.record)
             elif on_progress:
                 on_progress(event)
-        return RunResult(self.status, self.message, done)
+        return RunResult(self.status, self.message, done,
+                         self.best[0] if self.best else None)
 
     def _diverged(self, run: Run, why: str) -> None:
         self.model.network.set_weights(run.last_good)

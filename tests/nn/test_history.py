@@ -9,7 +9,8 @@ from playground.nn.history import FIELDS
 
 TINY = {"input": [2, 2], "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 10}]}
 FULL = {"epoch": 2, "seconds": 1.5, "loss": 0.25, "accuracy": 0.9, "val_accuracy": None,
-        "test_accuracy": 0.875, "lr": 3.0}
+        "test_accuracy": 0.875, "lr": 3.0, "val_loss": 0.4, "train_sample_loss": 0.2,
+        "train_sample_accuracy": 0.95}
 
 
 def test_a_full_record_round_trips_in_field_order():

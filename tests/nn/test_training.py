@@ -13,7 +13,8 @@ import pytest
 import playground.nn as nn
 from playground.nn import run
 
-RECORD_KEYS = {"epoch", "seconds", "loss", "accuracy", "val_accuracy", "test_accuracy", "lr"}
+RECORD_KEYS = {"epoch", "seconds", "loss", "accuracy", "val_accuracy", "test_accuracy", "lr",
+               "val_loss", "train_sample_loss", "train_sample_accuracy"}
 
 
 def seed_model(**hyper):
@@ -72,6 +73,7 @@ def test_progress_and_epoch_records(small_split):
         assert r.loss == pytest.approx(np.mean([p.loss for p in chunk]))
         assert r.accuracy == pytest.approx(np.mean([p.accuracy for p in chunk]))
         assert 0 < r.val_accuracy <= 1 and 0 < r.test_accuracy <= 1
+        assert r.val_loss > 0 and r.train_sample_loss > 0 and 0 < r.train_sample_accuracy <= 1
     net = model.network
     assert ends[-1].record.test_accuracy == net.accuracy(small_split.test_x,
                                                             small_split.test_y) / 1000
