@@ -9,6 +9,7 @@ from .layers import (
     INITS,
     LAYER_TYPES,
     Dense,
+    Dropout,
     Flatten,
     Layer,
     ReLU,
@@ -45,7 +46,8 @@ from .training import EpochEnd, Progress, RunResult, Trainer
 
 __all__ = [
     "INITS", "LAYER_TYPES", "Dense", "Flatten", "Layer", "ReLU", "Sigmoid",
-    "Softmax", "Tanh", "CrossEntropy", "SquaredError", "make_loss", "one_hot", "DEFAULT_HYPER",
+    "Softmax", "Tanh", "Dropout", "CrossEntropy", "SquaredError", "make_loss", "one_hot",
+    "DEFAULT_HYPER",
     "Model", "Network", "check_hyper", "transfer_weights", "SGD", "Adam", "Momentum",
     "make_optimizer", "sgd",
     "PRESETS", "preset", "ModelFileError", "load_model", "save_model", "SpecError",

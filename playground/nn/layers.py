@@ -1,6 +1,7 @@
 """Layers: each has a forward pass over a mini-batch and a backward pass.
 
-Rows are samples. ``forward(x)`` caches what ``backward`` needs;
+Rows are samples. ``forward(x, train)`` caches what ``backward`` needs (``train`` is True
+only for a training step: Dropout then drops, and is the identity otherwise);
 ``backward(delta)`` takes dLoss/dOutput, shape ``(n_samples, *output_shape)``,
 returns dLoss/dInput, shape ``(n_samples, *input_shape)``, and (for layers with
 tunable parameters) fills ``nabla_w`` and ``nabla_b``.
@@ -13,6 +14,7 @@ import math
 import numpy as np
 
 MAX_UNITS = 100_000
+MAX_DROPOUT = 0.95  # the highest dropout rate: a rate of 1 would drop everything
 
 
 class Layer:
@@ -29,8 +31,12 @@ class Layer:
     def build(self, input_shape, rng=None, init="scaled", dtype=np.float32) -> None:
         """Create parameters for the given input shape (no-op without parameters)."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         raise NotImplementedError
+
+    def reseed(self, rng: np.random.Generator) -> None:
+        """Where a layer that draws random numbers while training (Dropout) takes them
+        from: a run reseeds them, so the same seed repeats it exactly."""
 
     def backward(self, delta: np.ndarray, need_input_grad: bool = True):
         raise NotImplementedError
@@ -69,7 +75,7 @@ class Flatten(Layer):
     def output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
 
-    def forward(self, x):
+    def forward(self, x, train=False):
         self._shape = x.shape
         return x.reshape(x.shape[0], math.prod(x.shape[1:]))  # -1 fails for 0 rows
 
@@ -116,7 +122,7 @@ class Dense(Layer):
         self.nabla_w = np.zeros_like(self.w)
         self.nabla_b = np.zeros_like(self.b)
 
-    def forward(self, x):
+    def forward(self, x, train=False):
         """x: (n, n_in) -> (n, units)."""
         self._x = x
         z = x @ self.w
@@ -145,7 +151,7 @@ class Dense(Layer):
 class Sigmoid(Layer):
     """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2: no overflow at any x."""
 
-    def forward(self, x):
+    def forward(self, x, train=False):
         a = np.multiply(x, 0.5)
         np.tanh(a, out=a)
         a += 1.0
@@ -161,7 +167,7 @@ class Sigmoid(Layer):
 class ReLU(Layer):
     """max(0, x)."""
 
-    def forward(self, x):
+    def forward(self, x, train=False):
         self._mask = x > 0
         return x * self._mask
 
@@ -172,7 +178,7 @@ class ReLU(Layer):
 class Tanh(Layer):
     """tanh(x), in (-1, 1)."""
 
-    def forward(self, x):
+    def forward(self, x, train=False):
         self._a = np.tanh(x)
         return self._a
 
@@ -183,7 +189,7 @@ class Tanh(Layer):
 class Softmax(Layer):
     """exp(x) / sum(exp(x)) along each row, shifted by the row maximum (no overflow)."""
 
-    def forward(self, x):
+    def forward(self, x, train=False):
         e = x - x.max(axis=1, keepdims=True)
         np.exp(e, out=e)
         e /= e.sum(axis=1, keepdims=True)
@@ -195,8 +201,42 @@ class Softmax(Layer):
         return a * (delta - (delta * a).sum(axis=1, keepdims=True))
 
 
+class Dropout(Layer):
+    """Inverted dropout: while training, each value is kept with probability 1 - rate and
+    scaled by 1 / (1 - rate), else set to 0; when predicting it passes values unchanged
+    (the scaling keeps their expected size the same either way)."""
+
+    def __init__(self, rate: float = 0.5):
+        self.rate = float(rate)
+        self.rng = np.random.default_rng(0)
+        self._mask: np.ndarray | None = None
+
+    def reseed(self, rng):
+        self.rng = rng
+
+    def forward(self, x, train=False):
+        if not train or self.rate == 0:
+            self._mask = None
+            return x
+        mask = self.rng.random(x.shape, dtype=np.float32)
+        keep = mask >= self.rate
+        mask[...] = keep
+        mask *= 1.0 / (1.0 - self.rate)
+        self._mask = mask.astype(x.dtype, copy=False)
+        return x * self._mask
+
+    def backward(self, delta, need_input_grad=True):
+        return delta if self._mask is None else delta * self._mask
+
+    def spec(self):
+        return {"type": "Dropout", "rate": self.rate}
+
+    def __repr__(self):
+        return f"Dropout({self.rate:g})"
+
+
 LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Flatten, Dense, Sigmoid, ReLU, Tanh, Softmax)
+    cls.__name__: cls for cls in (Flatten, Dense, Sigmoid, ReLU, Tanh, Softmax, Dropout)
 }
 #: The element-wise (and Softmax's row-wise) functions between the layers with weights.
 ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "Softmax")

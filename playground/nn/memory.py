@@ -44,7 +44,7 @@ EVAL_LIVE_FACTOR = 2
 
 def activation_row_bytes(input_shape, layers, itemsize: int = 4) -> int:
     """Bytes of activations one input row makes in a forward pass: the input as floats
-    and every layer's output (Flatten's is a view of its input; ReLU also keeps a mask).
+    and every layer's output (Flatten's is a view of its input; ReLU and Dropout also keep a mask).
 
     ``layers``: (type name, output shape) pairs, in order.
     """
@@ -56,6 +56,8 @@ def activation_row_bytes(input_shape, layers, itemsize: int = 4) -> int:
         total += size * itemsize
         if kind == "ReLU":
             total += size  # the boolean mask
+        elif kind == "Dropout":
+            total += size * itemsize  # the scaled mask
     return total
 
 

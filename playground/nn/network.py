@@ -63,12 +63,19 @@ class Network:
             return out
         return np.asarray(x, dtype=self.dtype)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (n, *input_shape), uint8 or float -> outputs (n, 10)."""
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """x: (n, *input_shape), uint8 or float -> outputs (n, 10). ``train`` only for a
+        training step (Dropout drops then)."""
         a = self.as_input(x)
         for layer in self.layers:
-            a = layer.forward(a)
+            a = layer.forward(a, train)
         return a
+
+    def reseed(self, entropy) -> None:
+        """Give each layer that draws random numbers while training its own stream,
+        from ``entropy`` (a seed or a list of ints) and the layer's place."""
+        for i, layer in enumerate(self.layers):
+            layer.reseed(np.random.default_rng([*np.atleast_1d(entropy).tolist(), i]))
 
     def backward(self, delta: np.ndarray, skip_last: bool = False) -> None:
         """Back-propagate dLoss/dOutput, filling every layer's nabla_w and nabla_b.
@@ -87,7 +94,7 @@ class Network:
         ``before_step(loss)``, if given, is called once the loss of the weights as they
         were is known and before the optimizer changes them.
         """
-        a = self.forward(x)
+        a = self.forward(x, train=True)
         value = loss.value(a, y)
         if before_step is not None:
             before_step(value)

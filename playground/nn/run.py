@@ -96,6 +96,8 @@ class Run:
         # the augmentation's own stream: the shuffle stays what it is without one
         self.augment_rng = np.random.default_rng([int(h["seed"]), self.first_epoch,
                                                   model.samples_seen, 1])
+        # dropout's streams, one per layer: the same seed drops the same units
+        net.reseed([int(h["seed"]), self.first_epoch, model.samples_seen, 2])
         self.eye = np.eye(N_CLASSES, dtype=net.dtype)
         self.guard = start_guard(net, loss, self.train_x[:REFERENCE_SAMPLES],
                                  self.train_y[:REFERENCE_SAMPLES], self.n)

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from .. import safeio
-from .layers import LAYER_TYPES, MAX_UNITS, Layer
+from .layers import LAYER_TYPES, MAX_DROPOUT, MAX_UNITS, Layer
 
 N_CLASSES = 10
 MAX_LAYERS = 64
@@ -93,6 +93,10 @@ def make_layer(layer_spec: dict) -> Layer:
     return LAYER_TYPES[kind](**settings)
 
 
+#: the settings each layer type takes besides its "type"
+SETTINGS = {"Dense": ("units",), "Dropout": ("rate",)}
+
+
 def _check_layer(i: int, layer_spec) -> str | None:
     if not isinstance(layer_spec, dict) or not isinstance(layer_spec.get("type"), str):
         return (f"layer {i + 1}: each layer needs a \"type\", "
@@ -100,7 +104,7 @@ def _check_layer(i: int, layer_spec) -> str | None:
     kind = layer_spec["type"]
     if kind not in LAYER_TYPES:
         return f"layer {i + 1}: unknown layer type '{kind}' (known: {', '.join(LAYER_TYPES)})"
-    allowed = {"type", "units"} if kind == "Dense" else {"type"}
+    allowed = {"type", *SETTINGS.get(kind, ())}
     extra = sorted(set(layer_spec) - allowed)
     if extra:
         return f"layer {i + 1}: {kind} has no setting '{extra[0]}'"
@@ -108,6 +112,11 @@ def _check_layer(i: int, layer_spec) -> str | None:
         units = layer_spec.get("units")
         if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= MAX_UNITS:
             return f"layer {i + 1}: Dense units must be 1 to {MAX_UNITS:,}"
+    if kind == "Dropout":
+        rate = layer_spec.get("rate", 0.5)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
+                math.isfinite(rate) and 0 <= rate <= MAX_DROPOUT):
+            return f"layer {i + 1}: the dropout rate must be 0 to {MAX_DROPOUT:g}"
     return None
 
 

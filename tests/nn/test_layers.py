@@ -7,35 +7,9 @@ import numpy as np
 import pytest
 
 import playground.nn as nn
-
-H = 1e-6  # central-difference step
-TOL = 1e-7  # relative error bound
-
+from tests.gradcheck import TOL, numeric_grad, rel_error
 
 # ---------------------------------------------------------------- helpers
-
-def rel_error(a, b) -> float:
-    a, b = np.ravel(a), np.ravel(b)
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    assert scale > 1e-8, "gradient is (almost) zero: the check would prove nothing"
-    return float(np.linalg.norm(a - b) / scale)
-
-
-def numeric_grad(f, x: np.ndarray) -> np.ndarray:
-    """d f() / d x by central differences, perturbing ``x`` in place."""
-    g = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + H
-        up = f()
-        x[i] = old - H
-        down = f()
-        x[i] = old
-        g[i] = (up - down) / (2 * H)
-    return g
-
 
 def check_layer(layer, x: np.ndarray, rng):
     """Check backward() of ``layer`` against sum(upstream * forward(x))."""
@@ -116,7 +90,8 @@ def test_flatten_gradient_and_shapes(rng):
 
 
 def test_layer_types_cover_every_layer():
-    assert set(nn.LAYER_TYPES) == {"Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax"}
+    assert set(nn.LAYER_TYPES) == {"Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax",
+                                   "Dropout"}
     for name, cls in nn.LAYER_TYPES.items():
         assert cls.trainable == (name == "Dense")
 

@@ -148,7 +148,8 @@ def test_training_evaluates_in_chunks_and_keeps_one_copy(monkeypatch):
     net = model.network
     rows, copies = [], []
     forward, get_weights = net.forward, net.get_weights
-    monkeypatch.setattr(net, "forward", lambda x: rows.append(len(x)) or forward(x))
+    monkeypatch.setattr(net, "forward",
+                        lambda x, train=False: rows.append(len(x)) or forward(x, train))
     monkeypatch.setattr(net, "get_weights", lambda: copies.append(1) or get_weights())
     result = nn.Trainer(model, data).run(2, reports_per_epoch=10, validate_reports=True,
                                          val_sample=1000)
