@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..nn.layers import ACTIVATIONS
+from ..nn.layers import ACTIVATIONS, Dropout
+from ..nn.settings import train_size_of
 from ..nn.spec import INPUT_SHAPE, check_spec
 
-#: Layers that apply a function to each value (no weights of their own).
 #: Layers that only reshape: a Dense or an activation on either side still touch.
 RESHAPES = ("Flatten",)
+#: Layers that leave the values as they are when predicting (Dropout drops only while
+#: training): two Dense layers or two activations on either side still act as neighbours.
+PASS_THROUGH = (*RESHAPES, "Dropout")
 #: Optimizers whose steps grow beyond ``lr`` times the gradient.
 FAST_OPTIMIZERS = ("adam", "momentum")
 MAX_FAST_LR = 0.1  #: above this, Adam and momentum usually overshoot
@@ -24,6 +27,15 @@ SLOW_EPOCH_SECONDS = 60.0  #: an epoch longer than this gets an estimate before 
 #: MNIST's split as the window trains on it: training images, and the validation and
 #: test images measured at the end of each epoch.
 TRAIN_IMAGES, EVAL_IMAGES = 50_000, 20_000
+#: Dropout: the usual rate on hidden units (a new Dropout gets it), the most that the
+#: raw pixels stand (a new Dropout on the input gets it), the rate from which a network
+#: usually stops learning, and a network too small to overfit when trained on at least
+#: FEW_IMAGES images (fewer hidden units than SMALL_NETWORK_UNITS).
+HIDDEN_RATE = Dropout().rate
+MAX_INPUT_RATE = 0.2
+HIGH_RATE = 0.8
+SMALL_NETWORK_UNITS = 64
+FEW_IMAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,10 +62,10 @@ def _kinds(spec) -> list[str]:
     return [str(s.get("type", "?")) if isinstance(s, dict) else "?" for s in layers]
 
 
-def _previous(kinds: list[str], i: int) -> int | None:
-    """The index of the layer before ``i``, looking through reshapes (None if none)."""
+def _previous(kinds: list[str], i: int, through=RESHAPES) -> int | None:
+    """The index of the layer before ``i``, looking through ``through`` (None if none)."""
     j = i - 1
-    while j >= 0 and kinds[j] in RESHAPES:
+    while j >= 0 and kinds[j] in through:
         j -= 1
     return j if j >= 0 else None
 
@@ -62,15 +74,15 @@ def structure_hints(spec) -> list[Hint]:
     """Hints about the layers alone."""
     kinds = _kinds(spec)
     out: list[Hint] = []
-    last = len(kinds) - 1
     for i, kind in enumerate(kinds):
-        if kind == "Softmax" and i != last:
+        # (a Dropout after it is the problem there: see dropout_hints)
+        if kind == "Softmax" and any(k not in PASS_THROUGH for k in kinds[i + 1:]):
             out.append(Hint(
                 "softmax-not-last", i, "Softmax before the last layer",
                 "It squeezes its inputs into probabilities that sum to 1, throwing away "
                 "the sizes later layers need, so it belongs only at the output.",
                 "Move it to the end, or use ReLU, Tanh or Sigmoid here."))
-        j = _previous(kinds, i)
+        j = _previous(kinds, i, PASS_THROUGH)
         if j is None:
             continue
         if kind in ACTIVATIONS and kinds[j] in ACTIVATIONS:
@@ -85,10 +97,68 @@ def structure_hints(spec) -> list[Hint]:
                 "Two linear maps in a row are one linear map: the extra layer adds "
                 "weights but no power.",
                 "Put an activation (e.g. ReLU) between them, or remove one."))
+    return sorted(out + dropout_hints(spec), key=lambda h: h.layer)
+
+
+def _rate(layer) -> float | None:
+    """A Dropout layer's rate (the engine's default when it has none); None if not a
+    number (the spec check says so)."""
+    rate = layer.get("rate", HIDDEN_RATE) if isinstance(layer, dict) else None
+    ok = isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 <= rate <= 1
+    return float(rate) if ok else None
+
+
+def _g(x: float) -> str:
+    """A rate as the card shows it: 0.5, 0.25."""
+    return f"{round(x, 2):g}"
+
+
+def dropout_hints(spec) -> list[Hint]:
+    """Hints about where Dropout layers are and how much they drop."""
+    kinds = _kinds(spec)
+    layers = spec["layers"] if kinds else []
+    out: list[Hint] = []
+    for i, kind in enumerate(kinds):
+        if kind != "Dropout":
+            continue
+        rate = _rate(layers[i])
+        if "Dense" not in kinds[i + 1:] and "Dense" in kinds[:i]:
+            after = next((k for k in kinds[i + 1:] if k in ACTIVATIONS), None)
+            out.append(Hint(
+                "dropout-at-output", i,
+                f"Dropout right before {after}" if after else "Dropout as the last layer",
+                (f"While training it zeroes some of the ten scores before {after}, so" if after
+                 else "While training it zeroes some of the ten outputs, so they are no "
+                 "longer probabilities and") + " the network is graded on answers with "
+                "digits missing.",
+                "Move it before the last Dense layer, to drop hidden units instead."))
+        j = _previous(kinds, i)
+        if rate is not None and rate >= HIGH_RATE:
+            out.append(Hint(
+                "dropout-rate-high", i, f"A dropout rate of {_g(rate)}",
+                f"It keeps only {1 - rate:.0%} of the values at each step, too little for "
+                "the next layer to learn from, so training usually stalls.",
+                f"Use about {_g(HIDDEN_RATE)} on hidden units, at most {_g(MAX_INPUT_RATE)} "
+                "on the pixels."))
+        elif rate is not None and rate > MAX_INPUT_RATE and j is None:
+            out.append(Hint(
+                "dropout-on-input", i, f"Dropout of {_g(rate)} on the raw pixels",
+                f"It blanks {rate:.0%} of each image at every step, so much of every digit "
+                "is gone before the network sees it.",
+                f"Use a rate of {_g(MAX_INPUT_RATE)} or less here, or move it after a "
+                "hidden layer."))
+        if j is not None and kinds[j] == "Dropout":
+            first = _rate(layers[j])
+            both = (f" act as one Dropout of {_g(1 - (1 - first) * (1 - rate))}"
+                    if first is not None and rate is not None else " drop twice")
+            out.append(Hint(
+                "two-dropouts", i, "Dropout right after Dropout",
+                f"Two in a row{both}, which drops more than either rate says.",
+                "Remove one and set the rate you want on the other."))
     return out
 
 
-def settings_hints(spec, hyper: dict) -> list[Hint]:
+def settings_hints(spec, hyper: dict, train_images: int = TRAIN_IMAGES) -> list[Hint]:
     """Hints about the training settings (with the layers they act on)."""
     out: list[Hint] = []
     optimizer, lr = hyper.get("optimizer"), hyper.get("lr")
@@ -111,7 +181,39 @@ def settings_hints(spec, hyper: dict) -> list[Hint]:
             "With squared error a saturated sigmoid barely learns, and big batches give "
             "few updates, so the loss can sit on a plateau for a long time.",
             "Use cross-entropy, or batches of about 10."))
-    return out
+    small = small_network_hint(spec, hyper, train_images)
+    return out + ([small] if small is not None else [])
+
+
+def hidden_units(spec) -> int:
+    """The units of every Dense layer but the last (the output layer)."""
+    layers = spec["layers"] if _kinds(spec) else []
+    units = [s.get("units") for s in layers
+             if isinstance(s, dict) and s.get("type") == "Dense"][:-1]
+    return sum(u for u in units if isinstance(u, int) and not isinstance(u, bool))
+
+
+def small_network_hint(spec, hyper: dict, train_images: int = TRAIN_IMAGES) -> Hint | None:
+    """Dropout in a network too small to overfit the images it trains on (on the first
+    Dropout layer), or None."""
+    kinds = _kinds(spec)
+    if "Dropout" not in kinds:
+        return None
+    try:
+        images = train_size_of(hyper, train_images)
+    except (TypeError, ValueError):  # settings the session would refuse
+        images = train_images
+    units = hidden_units(spec)
+    if units >= SMALL_NETWORK_UNITS or images < FEW_IMAGES:
+        return None
+    what = f"{units:,} hidden unit{'s' if units != 1 else ''}" if units else "no hidden layer"
+    return Hint(
+        "dropout-small-network", kinds.index("Dropout"), f"Dropout in a small network "
+        f"({what})",
+        f"A network this small cannot memorise {images:,} images, so it does not overfit "
+        "and dropout only slows it down.",
+        f"Remove it: dropout pays off in networks of {SMALL_NETWORK_UNITS * 2}+ hidden units "
+        "that overfit.")
 
 
 # -- how long an epoch takes ------------------------------------------------------------------
@@ -197,7 +299,7 @@ def hints(spec, hyper: dict, *, madds_per_second: float | None = None,
     """Every hint for ``spec`` trained with ``hyper``: layer hints first, in layer order,
     then the settings' and the epoch-time estimate."""
     out = structure_hints(spec)
-    settings = settings_hints(spec, hyper)
+    settings = settings_hints(spec, hyper, train_images)
     out += [h for h in settings if h.layer is not None]
     out.sort(key=lambda h: h.layer)
     out += [h for h in settings if h.layer is None]
