@@ -75,20 +75,12 @@ class Augment:
 
     def _resample(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         n, h, w = x.shape
-        rows, cols = np.meshgrid(np.arange(h, dtype=np.float32),
-                                 np.arange(w, dtype=np.float32), indexing="ij")
-        cy, cx = (h - 1) / 2, (w - 1) / 2
         angle = np.deg2rad(rng.uniform(-self.rotate, self.rotate, n)).astype(np.float32)
         scale = rng.uniform(1 - self.zoom, 1 + self.zoom, n).astype(np.float32)
         dy, dx = (rng.integers(-int(self.shift), int(self.shift), (2, n),
                                endpoint=True).astype(np.float32)
                   if self.shift else np.zeros((2, n), np.float32))
-        # where each output pixel comes from: the inverse of rotate-zoom-shift about the
-        # centre, per image (n, h, w)
-        cos, sin = (np.cos(angle) / scale)[:, None, None], (np.sin(angle) / scale)[:, None, None]
-        yr, xr = rows - cy - dy[:, None, None], cols - cx - dx[:, None, None]
-        src_y = cos * yr - sin * xr + cy
-        src_x = sin * yr + cos * xr + cx
+        src_y, src_x = affine_sources(x.shape, angle, scale, dy, dx)
         if self.elastic:
             field = rng.uniform(-1, 1, (2, n, h, w)).astype(np.float32)
             k = _gaussian_matrix(h, ELASTIC_SIGMA), _gaussian_matrix(w, ELASTIC_SIGMA)
@@ -97,7 +89,24 @@ class Augment:
             # Gaussian-smoothed uniform field (a few pixels at most)
             src_y += smooth[0]
             src_x += smooth[1]
-        return _bilinear(x, src_y, src_x)
+        return bilinear(x, src_y, src_x)
+
+
+def affine_sources(shape: tuple[int, int, int], angle: np.ndarray, scale: np.ndarray,
+                   dy: np.ndarray, dx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each output pixel comes from when image ``i`` of ``shape`` (n, h, w) is
+    rotated by ``angle[i]`` radians and scaled by ``scale[i]`` about its centre, then moved
+    ``dy[i]``, ``dx[i]`` pixels: the inverse map, (src_y, src_x) each (n, h, w) float32,
+    for :func:`bilinear`."""
+    _, h, w = shape
+    rows, cols = np.meshgrid(np.arange(h, dtype=np.float32),
+                             np.arange(w, dtype=np.float32), indexing="ij")
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    angle, scale = np.asarray(angle, np.float32), np.asarray(scale, np.float32)
+    dy, dx = np.asarray(dy, np.float32), np.asarray(dx, np.float32)
+    cos, sin = (np.cos(angle) / scale)[:, None, None], (np.sin(angle) / scale)[:, None, None]
+    yr, xr = rows - cy - dy[:, None, None], cols - cx - dx[:, None, None]
+    return cos * yr - sin * xr + cy, sin * yr + cos * xr + cx
 
 
 def _shift(x: np.ndarray, rng: np.random.Generator, most: int) -> np.ndarray:
@@ -118,7 +127,7 @@ def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
     return (k / k.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def _bilinear(x: np.ndarray, src_y: np.ndarray, src_x: np.ndarray) -> np.ndarray:
+def bilinear(x: np.ndarray, src_y: np.ndarray, src_x: np.ndarray) -> np.ndarray:
     """Sample each image of ``x`` (n, h, w) at (src_y, src_x) (n, h, w); 0 outside."""
     n, h, w = x.shape
     y0, x0 = np.floor(src_y), np.floor(src_x)
