@@ -28,9 +28,12 @@ from . import nn, safeio
 from .cli_args import (
     PACKAGE,
     augment_setting,
+    hyper_from_args,
     learning_rate,
+    patience,
     positive_int,
     seed,
+    train_size,
     version,
     weight_decay,
 )
@@ -91,8 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="shrink the weights (not biases) each step: L2 for sgd and "
                             "momentum, decoupled (AdamW) for adam (default 0)")
     train.add_argument("--seed", type=seed, help="random seed for weights and shuffling")
-    train.add_argument("--limit", type=positive_int("limit"),
-                       help="train on the first N training images only")
+    train.add_argument("--limit", type=train_size, metavar="N",
+                       help="train on the first N training images only (the validation "
+                            "and test images stay the same)")
+    train.add_argument("--patience", type=patience, metavar="N",
+                       help="stop early when the validation accuracy has not improved "
+                            "for N epochs, and keep the best epoch's weights (default 0: "
+                            "off)")
     train.add_argument("--data", metavar="DIR", help="folder with the MNIST IDX files")
     train.add_argument("--save", metavar="MODEL.npz",
                        help="save the trained model (.npz is added if missing)")
@@ -237,19 +245,7 @@ def _data(folder):
 def cmd_train(args) -> int:
     p = nn.preset(args.preset)
     spec = _load_spec(args.arch) if args.arch else p["spec"]
-    hyper = dict(p["hyper"])
-    augment = {name: value for name, value in
-               (("shift", args.shift), ("rotate", args.rotate), ("zoom", args.zoom),
-                ("noise", args.noise), ("elastic", 1.0 if args.elastic else None))
-               if value}
-    if augment:
-        hyper["augment"] = augment
-    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
-                       ("lr", args.lr), ("optimizer", args.optimizer), ("loss", args.loss),
-                       ("init", args.init), ("seed", args.seed),
-                       ("weight_decay", args.weight_decay), ("schedule", args.schedule)):
-        if value is not None:
-            hyper[key] = value
+    hyper = hyper_from_args(p["hyper"], args)
     report = nn.check_spec(spec, hyper["loss"], INPUT_SHAPE)
     if not report.ok:
         where = f"{args.arch}: " if args.arch else ""
@@ -259,9 +255,7 @@ def cmd_train(args) -> int:
         need = estimated_file_bytes(report.total_params, hyper["epochs"])
         _check_writable(args.save, need)  # before training, not after an hour of it
     data = _data(args.data)
-    if args.limit:
-        data = data.limit(args.limit)
-    n = len(data.train_x)
+    n = nn.train_size_of(hyper, len(data.train_x))  # the validation and test sets stay whole
     if isinstance(hyper["batch_size"], int) and hyper["batch_size"] > n:
         raise UsageError(f"batch size {hyper['batch_size']} is larger than the {n:,} training "
                          f"images; use --batch-size {n} or less")
@@ -275,7 +269,8 @@ def cmd_train(args) -> int:
 
     model = nn.Model.create(spec, hyper)
     trainer = nn.Trainer(model, data)
-    _say(f"{data.summary()}; {model.network!r}, {model.network.param_count:,} parameters")
+    _say(f"{n:,} of {data.summary()}; {model.network!r}, "
+         f"{model.network.param_count:,} parameters")
 
     def on_progress(pr: nn.Progress) -> None:
         _progress(f"epoch {pr.epoch}/{pr.last_epoch} {100 * pr.batch / pr.batches:5.1f}%  "
@@ -286,7 +281,8 @@ def cmd_train(args) -> int:
         _end_progress()
         val = ("" if r.val_accuracy is None
                else f"  validation {100 * r.val_accuracy:.2f}%")
-        _say(f"epoch {r.epoch}: {r.seconds:.2f} s  loss {r.loss:.4f}{val}  "
+        _say(f"epoch {r.epoch}: {r.seconds:.2f} s  loss {r.loss:.4f}  "
+             f"train {100 * r.train_sample_accuracy:.2f}%{val}  "
              f"test {100 * r.test_accuracy:.2f}%")
 
     interrupted = []
@@ -308,9 +304,12 @@ def cmd_train(args) -> int:
     saved = _save(args.save, model) if args.save else 0
 
     seconds = sum(r.seconds for r in result.epochs)
-    samples = len(data.train_x) * len(result.epochs)
+    samples = n * len(result.epochs)
+    if result.best_epoch is not None:  # early stopping kept an earlier epoch's weights
+        _say(result.message)
     test_acc = (model.network.accuracy(data.test_x, data.test_y) / len(data.test_x)
-                if result.status != "finished" else result.test_accuracy)
+                if result.status != "finished" or result.best_epoch is not None
+                else result.test_accuracy)
     out = {
         "status": result.status,
         "test_accuracy": test_acc,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import safeio
 from .data.augment import LIMITS as AUGMENT_LIMITS
-from .nn.settings import MAX_LR, MAX_SEED, MAX_WEIGHT_DECAY
+from .nn.settings import MAX_LR, MAX_PATIENCE, MAX_SEED, MAX_TRAIN_SIZE, MAX_WEIGHT_DECAY
 
 PACKAGE = "nn-playground"
 
@@ -35,17 +35,42 @@ def parse_decimal(text: str) -> float:
     return float(text)
 
 
-def positive_int(name):
+def positive_int(name, low: int = 1, high: int | None = None):
     def parse(text):
         try:
             value = int(_plain_digits(text))
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"{name} must be a whole number, not '{text[:40]}'") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be at least 1, not {value}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{name} must be at least {low}, not {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"{name} must be at most {high:,}, not {value:,}")
         return value
     return parse
+
+
+patience = positive_int("patience", 0, MAX_PATIENCE)
+train_size = positive_int("limit", 1, MAX_TRAIN_SIZE)
+
+
+def hyper_from_args(preset_hyper: dict, args) -> dict:
+    """The preset's training settings with the command line's on top."""
+    hyper = dict(preset_hyper)
+    augment = {name: value for name, value in
+               (("shift", args.shift), ("rotate", args.rotate), ("zoom", args.zoom),
+                ("noise", args.noise), ("elastic", 1.0 if args.elastic else None))
+               if value}
+    if augment:
+        hyper["augment"] = augment
+    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
+                       ("lr", args.lr), ("optimizer", args.optimizer), ("loss", args.loss),
+                       ("init", args.init), ("seed", args.seed),
+                       ("weight_decay", args.weight_decay), ("schedule", args.schedule),
+                       ("train_size", args.limit), ("patience", args.patience)):
+        if value is not None:
+            hyper[key] = value
+    return hyper
 
 
 def bounded_decimal(name: str, low: float, high: float, *, low_open: bool = False):

