@@ -25,6 +25,7 @@ from ..nn import (
     save_model,
 )
 from ..nn.memory import check_training_memory
+from ..nn.settings import train_size_of
 from ..nn.spec import INPUT_SHAPE, SpecError, SpecReport, format_shape
 from .events import Event
 from .layer_stack import LayerStack
@@ -132,8 +133,10 @@ class Session:
         return loses_weights(self._check(self.model.network.spec), self._check(spec))
 
     def set_hyper(self, **changes) -> list[str]:
-        """Change training settings; returns the problems (nothing changes if any)."""
-        new = {**self.hyper, **changes}
+        """Change training settings; returns the problems (nothing changes if any). A
+        setting given as None is removed: its default applies (``train_size``: all
+        images, ``augment``: none, ``weight_decay`` and ``patience``: 0...)."""
+        new = {k: v for k, v in {**self.hyper, **changes}.items() if v is not None}
         problems = check_hyper(new, len(self.data.train_x) if self._data is not None else None)
         if problems:
             return problems
@@ -208,7 +211,8 @@ class Session:
         """Training calls this with a copy of the weights (and its Progress, if any)."""
         self._predictor = snapshot
         if progress is not None:  # where training stood when the copy was taken
-            self._published_at = (round(progress.position * len(self.data.train_x)),
+            self._published_at = (round(progress.position
+                                        * train_size_of(self.hyper, len(self.data.train_x))),
                                   progress.epoch - 1)
         self._set_dirty(True)
         if progress is not None:

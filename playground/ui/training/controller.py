@@ -27,8 +27,11 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ...data.augment import Augment
 from ...nn.history import EpochRecord
+from ...nn.settings import train_size_of
 from ...state.session import IDLE, PAUSED, RUNNING
+from ..bind import listen
 from .status import RunClock, RunPlace, run_duration, stuck_warning
 from .worker import (
     TrainingWorker,
@@ -105,10 +108,14 @@ class TrainingController(QObject):
         self.last_report = None  # this run's last Progress
         self.epochs_seen = 0  # epochs of this run whose results arrived
         self.position = 0.0  # epochs of samples seen at the last report
+        # with early stopping: (epoch, validation accuracy) of the weights the last run kept
+        self.best: tuple[int, float] | None = None
         self._seconds_per_sample: float | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._on_poll)
+        # weight decay and augmentation changed while training: the next batch uses them
+        listen(session.hyperChanged, self._forward_live_settings, self)
 
     # -- reading ----------------------------------------------------------------------------
     @property
@@ -163,7 +170,7 @@ class TrainingController(QObject):
             hyper = self.session.hyper
             trainer.lr = float(hyper["lr"])
             trainer.arm()  # a stop pressed as the last run ended must not stop this one
-            n = len(self.session.data.train_x)
+            n = self.train_size()
             epochs = int(hyper["epochs"] if epochs is None else epochs)
             batches = math.ceil(n / int(hyper["batch_size"]))
             per_epoch = n * self._seconds_per_sample if self._seconds_per_sample else None
@@ -182,7 +189,7 @@ class TrainingController(QObject):
         self.clock.start()
         self.run_model = model
         self.run_test = self.run_test_epoch = self.stuck = None
-        self.last_report, self.epochs_seen = None, 0
+        self.last_report, self.epochs_seen, self.best = None, 0, None
         self.runStarted.emit()
         self.session.set_training_state(RUNNING)
         _SwitchInterval.enter()
@@ -224,6 +231,43 @@ class TrainingController(QObject):
         self._worker.set_lr(lr)
         return True
 
+    def set_weight_decay(self, weight_decay: float) -> bool:
+        """The run under way (if any) decays with ``weight_decay`` from its next batch;
+        True if one is."""
+        if self._worker is None:
+            return False
+        self._worker.set_weight_decay(weight_decay)
+        return True
+
+    def set_augment(self, settings: dict | None) -> bool:
+        """The run under way (if any) augments with ``settings`` from its next batch;
+        True if one is."""
+        if self._worker is None:
+            return False
+        self._worker.set_augment(settings)
+        return True
+
+    def train_size(self) -> int:
+        """Training images a run trains on (the "train_size" setting, or all of them)."""
+        return train_size_of(self.session.hyper, len(self.session.data.train_x))
+
+    def _forward_live_settings(self) -> None:
+        """The settings changed: a new weight decay or augmentation reaches the run under
+        way (the learning rate goes through ``set_lr``, which the Training tab logs)."""
+        worker = self._worker
+        if worker is None:
+            return
+        h, trainer = self.session.hyper, worker.trainer
+        try:
+            weight_decay = float(h.get("weight_decay") or 0.0)
+            if weight_decay != trainer.weight_decay:
+                self.set_weight_decay(weight_decay)
+            augment = h.get("augment") or {}
+            if Augment(**augment) != trainer.augment:
+                self.set_augment(augment)
+        except (TypeError, ValueError) as e:  # the session checked them; be safe
+            self.problem.emit(f"Could not change the run's settings: {describe_error(e)}")
+
     def model_changed(self) -> None:
         """The session's model was replaced: forget its trainer and the run."""
         if self._worker is not None:  # the builder locks the stack while training; be safe
@@ -232,7 +276,7 @@ class TrainingController(QObject):
         self.run_model = None
         self._seconds_per_sample = None
         model = self.session.model
-        size = len(self.session.data.train_x) if model is not None else 0
+        size = self.train_size() if model is not None else 0
         self.position = model.samples_seen / size if size else 0.0
 
     def shutdown(self) -> None:
@@ -310,7 +354,8 @@ class TrainingController(QObject):
         self._worker, self.last_worker = None, worker
         worker.wait()
         self._end(worker)
-        model, size = self.session.model, len(self.session.data.train_x)
+        self.best = worker.trainer.best
+        model, size = self.session.model, self.train_size()
         if model is not None and size:
             self.position = model.samples_seen / size  # a stop may end between reports
         self.controlsChanged.emit()

@@ -1,4 +1,6 @@
-"""The Training tab's settings form: loss, optimizer, learning rate, batch size, epochs, seed.
+"""The Training tab's settings form: loss, optimizer, learning rate, batch size, epochs, seed,
+and below them the section that folds with weight decay, training-set size, schedule, early
+stopping and augmentation (``RegulariseForm``).
 
 It shows ``session.hyper`` and changes it through ``session.set_hyper`` (the session
 checks); a refused value is shown in the form, which then shows the settings again. A
@@ -24,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from ...nn.losses import LOSS_TITLES
 from ...nn.optimizers import OPTIMIZER_TITLES
-from ...nn.settings import MAX_EPOCHS, MAX_SEED, check_hyper
+from ...nn.settings import MAX_EPOCHS, MAX_SEED, check_hyper, train_size_of
 from .. import theme
 from ..bind import listen
+from .regularise_form import RegulariseForm
 from .status import LOSS_TIPS, OPTIMIZER_TIPS, epochs_to_train, format_lr, parse_number, plural
 from .status_line import ERROR
 
@@ -50,6 +53,8 @@ class TrainingForm(QWidget):
         self._is_busy = is_busy
         self.lr_problem: str | None = None
         self._make_widgets()
+        self.regularise = RegulariseForm(session)
+        self.regularise.problemChanged.connect(self.problemChanged)
         self._form = QGridLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
         self._form.setHorizontalSpacing(8)
@@ -137,6 +142,7 @@ class TrainingForm(QWidget):
             form.removeWidget(widget)
         form.removeWidget(self.lr_error)
         form.removeWidget(self.form_message)
+        form.removeWidget(self.regularise)
         for column in range(6):
             form.setColumnStretch(column, 0)
         for i, (label, widget) in enumerate(self._form_cells):
@@ -147,12 +153,16 @@ class TrainingForm(QWidget):
         rows = math.ceil(len(self._form_cells) / per_row)
         form.addWidget(self.lr_error, rows, 0, 1, 2 * per_row)
         form.addWidget(self.form_message, rows + 1, 0, 1, 2 * per_row)
+        form.addWidget(self.regularise, rows + 2, 0, 1, 2 * per_row)
+        self.regularise.arrange(narrow)
 
     def set_busy(self, busy: bool) -> None:
-        """While training only the learning rate may change."""
+        """While training only the learning rate, the weight decay and the augmentation
+        may change."""
         for w in (self.loss_combo, self.optimizer_combo, self.batch_spin, self.epochs_spin,
                   self.seed_spin):
             w.setEnabled(not busy)
+        self.regularise.set_busy(busy)
 
     # -- showing ----------------------------------------------------------------------------
     def show_hyper(self) -> None:
@@ -190,8 +200,10 @@ class TrainingForm(QWidget):
             widget.setToolTip(tip)
 
     def train_size(self) -> int | None:
+        """Training images a run trains on (the "train_size" setting, else all); None if
+        the data cannot be read."""
         try:
-            return len(self.session.data.train_x)
+            return train_size_of(self.session.hyper, len(self.session.data.train_x))
         except Exception:  # noqa: BLE001 - no data: no upper bound to show
             return None
 
@@ -257,7 +269,9 @@ class TrainingForm(QWidget):
         typing. Returns why training cannot start ("Cannot start: ...") if a typed value
         is not accepted; nothing is applied then, and the typing stays to be corrected."""
         h = self.session.hyper
-        changes = {}
+        changes, problem = self.regularise.commit_edits()
+        if problem:
+            return problem
         text = self.lr_edit.text()
         if text != format_lr(h["lr"]) or self.lr_problem:
             value = parse_number(text)

@@ -1,5 +1,6 @@
 """Labelled vertical lines on the training plots where something about the run changed:
-the learning rate, the loss or optimizer, or the network itself.
+the learning rate, the loss or optimizer, the weight decay or augmentation, or the network
+itself.
 
 A label sits on the side of its line that faces the middle of the view, so a marker near
 the right edge keeps its label inside the plot (never clipped by the edge).
@@ -13,12 +14,14 @@ from PySide6.QtCore import Qt
 from ...nn.losses import LOSS_TITLES
 from ...nn.optimizers import OPTIMIZER_TITLES
 from .. import theme
+from .status import augment_summary, format_lr
 
-LR, SETTING, NETWORK = "lr", "setting", "network"
+LR, SETTING, NETWORK, REGULARISE = "lr", "setting", "network", "regularise"
 STYLES = {  # kind: (colour, pen style, label height as a fraction of the view)
     LR: (theme.rgb(theme.LR_MARKER), Qt.PenStyle.DashLine, 0.92),
     SETTING: (theme.rgb(theme.SETTING_MARKER), Qt.PenStyle.DashDotLine, 0.80),
     NETWORK: (theme.rgb(theme.NETWORK_MARKER), Qt.PenStyle.SolidLine, 0.68),
+    REGULARISE: (theme.rgb(theme.SETTING_MARKER), Qt.PenStyle.DotLine, 0.56),
 }
 # pyqtgraph picks the first anchor when the view's centre is right of the line, the
 # second when it is left of it: the label's left edge, or its right edge, on the line
@@ -93,6 +96,8 @@ class ChangeWatch:
       until training measures the new one (or an undo brings the old one back).
     * The loss or the optimizer changed after training: a marker, and the loss curve
       starts a new segment (losses of two kinds are not one curve).
+    * The weight decay or the augmentation changed while training (the next batch uses
+      them) or after it (the next run does): a marker, and a line in the log.
 
     ``position()`` gives where training stands (epochs); ``log(text)`` writes a line.
     """
@@ -105,6 +110,10 @@ class ChangeWatch:
         self._measured_spec = None  # the network the history was measured on
         self._settings = None  # (loss, optimizer) the last loss segment was trained with
         self._marked = None  # the label of the setting marker shown, if any
+        self._history = None  # the history measured (a new one: another model)
+        self._live = None  # (weight decay, augmentation) the curves were trained with
+        self._live_base = None  # ... before the changes marked at ``_live_at``
+        self._live_at: float | None = None
 
     def _current(self) -> tuple[dict | None, tuple[str, str]]:
         model = self.session.model
@@ -112,11 +121,20 @@ class ChangeWatch:
         h = self.session.hyper
         return spec, (h["loss"], h["optimizer"])
 
+    def _live_now(self) -> tuple[float, dict]:
+        h = self.session.hyper
+        augment = h.get("augment")
+        return (float(h.get("weight_decay") or 0.0),
+                {k: v for k, v in augment.items() if v} if isinstance(augment, dict) else {})
+
     def measured(self) -> None:
         """The history (plotted afresh, or growing in a run) belongs to this network and
         these settings."""
         self._measured_spec, self._settings = self._current()
         self._marked = None
+        model = self.session.model
+        self._history = model.history if model is not None else None
+        self._live, self._live_at = self._live_now(), None
 
     @property
     def stale(self) -> bool:
@@ -136,7 +154,9 @@ class ChangeWatch:
         return True
 
     def hyper_changed(self) -> None:
-        """Mark a new loss or optimizer (once trained); unmark it when changed back."""
+        """Mark a new loss or optimizer (once trained), weight decay or augmentation (while
+        training or once trained); unmark it when changed back."""
+        self._live_changed()
         if not self.session.trained or self._settings is None:
             return
         _, now = self._current()
@@ -164,3 +184,34 @@ class ChangeWatch:
         self.plots.mark_setting(position, label, tip, loss_changed)
         self._log(f"Changed at epoch {position:.2f}: {label}."
                   + (" The loss curve starts a new segment." if loss_changed else ""))
+
+    def _live_changed(self) -> None:
+        model = self.session.model
+        if self._live is None or model is None or model.history is not self._history:
+            return  # another model (being opened): ``measured`` follows
+        now = self._live_now()
+        if now == self._live:
+            return
+        before, self._live = self._live, now
+        session = self.session
+        if not (session.busy or session.trained):
+            return  # nothing plotted yet: the run will start with these
+        position = self._position()
+        if self._live_at is None or abs(position - self._live_at) > 1e-9:
+            self._live_base, self._live_at = before, position  # the first change here
+        base = self._live_base
+        markers = self.plots.markers
+        if now == base:
+            markers.unmark(REGULARISE, position)
+            self._log(f"Changed back at epoch {position:.2f}: the weight decay and "
+                      f"augmentation the curves were trained with.")
+            return
+        parts = []
+        if now[0] != base[0]:
+            parts.append(f"weight decay {format_lr(now[0])}" if now[0] else "no weight decay")
+        if now[1] != base[1]:
+            parts.append(augment_summary(now[1]) or "no augmentation")
+        label = ", ".join(parts)
+        when = ("from the next batch on" if session.busy else "for the next run")
+        markers.mark(REGULARISE, position, label, f"From here on: {label}.")
+        self._log(f"Changed at epoch {position:.2f}: {label} ({when}).")

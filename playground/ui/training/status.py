@@ -66,6 +66,23 @@ def stuck_warning(record: EpochRecord, model, spec: dict, hyper: dict) -> str | 
             f"learning. {hint}")
 
 
+def augment_summary(settings: dict | None) -> str:
+    """"augment: shift 2 px, rotate 10°, elastic", or "" when there is none."""
+    s = settings or {}
+    parts = []
+    if s.get("shift"):
+        parts.append(f"shift {int(s['shift'])} px")
+    if s.get("rotate"):
+        parts.append(f"rotate {s['rotate']:g}°")
+    if s.get("zoom"):
+        parts.append(f"zoom {100 * s['zoom']:g}%")
+    if s.get("elastic"):
+        parts.append("elastic" if s["elastic"] == 1 else f"elastic {s['elastic']:g}")
+    if s.get("noise"):
+        parts.append(f"noise {s['noise']:g}")
+    return ("augment: " + ", ".join(parts)) if parts else ""
+
+
 def format_duration(seconds: float) -> str:
     """0:07, 2:15, 1:02:03; "--" when unknown."""
     if seconds is None or not math.isfinite(seconds) or seconds < 0:
@@ -169,6 +186,8 @@ def run_end_text(status: str, message: str, run, elapsed: str,
     run; ``elapsed`` its duration as shown; an "error" is shown by ``message``."""
     stuck = f" {run.stuck}" if run.stuck else ""
     place = run.place
+    if status == "finished" and getattr(run, "best", None) is not None:
+        return _kept_best_text(message, run, elapsed, stuck)
     if status == "finished":
         test = (f"test accuracy {100 * run.run_test:.1f}%" if run.run_test is not None
                 else "no test images to measure")
@@ -191,6 +210,32 @@ def run_end_text(status: str, message: str, run, elapsed: str,
         return text, "error", "Diverged", text
     message = message or "unknown error"
     return f"Training failed: {message}", "error", "Failed", f"Training failed: {message}"
+
+
+def _kept_best_text(message: str, run, elapsed: str, stuck: str) -> tuple[str, str, str, str]:
+    """A run with early stopping ended (``run.best`` is the epoch whose weights it kept):
+    the trainer's message ("stopped early after epoch 7: ...; kept the weights of epoch 4
+    (validation 91.20%)") and the test accuracy of the weights kept."""
+    epoch = run.best[0]
+    model = run.run_model
+    record = next((r for r in (model.history if model is not None else ())
+                   if r.epoch == epoch), None)
+    test = (f"test accuracy {100 * record.test_accuracy:.1f}% with these weights"
+            if record is not None and record.test_accuracy is not None
+            else "no test images to measure")
+    said = message.removeprefix("finished; ")
+    said = said[:1].upper() + said[1:]
+    early = said.startswith("Stopped early")
+    trained = plural(run.epochs_seen, "epoch")
+    text = f"{said}: {test}. ({trained} in {elapsed}.){stuck}"
+    bar = (f"Stopped early: epoch {_last_trained(run)}, kept epoch {epoch}" if early
+           else f"Done: epoch {_last_trained(run)}, kept epoch {epoch}")
+    return text, "warn" if stuck else "ok", bar, f"{said}: {test}."
+
+
+def _last_trained(run) -> int:
+    """The last epoch a run trained (an early stop ends before ``place.last_epoch``)."""
+    return run.place.first_epoch + max(run.epochs_seen, 1) - 1
 
 
 class RunClock:

@@ -6,8 +6,8 @@ of the weights and publishes it with the report in a ``Latest`` box, at most ~30
 second: each replaces the one before, so the worker never waits for the GUI and the GUI
 never falls behind. The GUI reads the box on a timer (``TrainingController``). Epoch ends,
 pauses and the finish, which must not be dropped, go through queued signals. Control goes
-straight to the trainer's thread-safe flags (``pause``, ``resume``, ``stop``, ``lr``): a
-queued slot would never run while the worker loops.
+straight to the trainer's thread-safe flags (``pause``, ``resume``, ``stop``, ``lr``,
+``weight_decay``, ``set_augment``): a queued slot would never run while the worker loops.
 
     trainer = make_trainer(model, data)          # one per model: Adam's state survives
     worker = TrainingWorker(trainer, epochs=1)   # no parent, so it can change threads
@@ -177,6 +177,15 @@ class TrainingWorker(QObject):
     def set_lr(self, lr: float) -> None:
         """Takes effect at the next mini-batch; raises ValueError for a bad value."""
         self.trainer.lr = lr
+
+    def set_weight_decay(self, weight_decay: float) -> None:
+        """Takes effect at the next mini-batch; raises ValueError for a bad value."""
+        self.trainer.weight_decay = weight_decay
+
+    def set_augment(self, settings: dict | None) -> None:
+        """New augmentation settings (``hyper["augment"]``) from the next mini-batch on;
+        raises ValueError for a bad one."""
+        self.trainer.set_augment(settings)
 
     def request_stop(self, evaluate: bool = False) -> None:
         """Ask the worker to stop after the current batch; ``finished`` follows. With
