@@ -18,7 +18,7 @@ class LayerStack:
 
     Every change calls each callback with an event name and its arguments:
     ``("inserted", (index,))``, ``("removed", (index,))``, ``("moved", (src, dst))``,
-    ``("changed", (index,))`` and ``("reset", ())``.
+    ``("changed", (index,))`` (``update``, ``replace``) and ``("reset", ())``.
     """
 
     def __init__(self, layers=(), input_shape=INPUT_SHAPE):
@@ -67,6 +67,11 @@ class LayerStack:
         self._layers[index].update(settings)
         self._emit("changed", index)
 
+    def replace(self, index: int, layer: dict) -> None:
+        """Put ``layer`` in place of the layer at ``index`` (e.g. without a setting it had)."""
+        self._layers[index] = dict(layer)
+        self._emit("changed", index)
+
     def reset(self, layers, input_shape=None) -> None:
         self._layers = [dict(s) for s in layers]
         if input_shape is not None:
@@ -85,5 +90,8 @@ class LayerStack:
             callback(event, args)
 
     def __repr__(self) -> str:
-        return "LayerStack(" + ", ".join(
-            s["type"] + (f"({s['units']})" if "units" in s else "") for s in self._layers) + ")"
+        def one(s: dict) -> str:
+            setting = s.get("units", s.get("rate"))
+            return str(s.get("type")) + (f"({setting})" if setting is not None else "")
+
+        return "LayerStack(" + ", ".join(one(s) for s in self._layers) + ")"

@@ -88,6 +88,7 @@ LAYER = {
     "ReLU": Colour("#23985a"),
     "Tanh": Colour("#8a55cf"),
     "Softmax": Colour("#d2436a"),
+    "Dropout": Colour("#0e8a96"),
 }
 UNKNOWN_LAYER = Colour("#9aa0a6")
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import (
     QApplication,
+    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -23,8 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...nn import LAYER_TYPES, format_shape
-from ...nn.layers import MAX_UNITS
-from ...state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
+from ...nn.layers import MAX_DROPOUT, MAX_UNITS
+from ...state.hints import (
+    ACTIVATIONS,  # noqa: F401 - the builder's diagram reads it here
+    HIDDEN_RATE,
+    MAX_INPUT_RATE,
+)
 from .. import theme
 from .glyphs import (
     LAYER_COLORS,
@@ -36,6 +41,20 @@ from .hint_views import card_hint_label, show_card_hints
 from .layer_help import LAYER_HELP
 
 PALETTE_TYPES = tuple(LAYER_TYPES)  # every layer the engine has, in its order
+#: The palette's rows, each filling the width: the layers, then the activations two by two
+#: (the classic squashing pair, then ReLU and the output's Softmax). A type the engine has
+#: but no row names goes in rows of three after them.
+PALETTE_ROWS = (("Flatten", "Dense", "Dropout"), ("Sigmoid", "Tanh"), ("ReLU", "Softmax"))
+
+
+def palette_rows() -> list[tuple[str, ...]]:
+    """The palette's rows of layer types: every type the engine has, once."""
+    rows = [tuple(k for k in row if k in PALETTE_TYPES) for row in PALETTE_ROWS]
+    placed = {k for row in rows for k in row}
+    rest = [k for k in PALETTE_TYPES if k not in placed]
+    rows += [tuple(rest[i:i + 3]) for i in range(0, len(rest), 3)]
+    return [row for row in rows if row]
+RATE_STEP = 0.05  #: the arrows of a Dropout card's rate box
 
 ERROR_COLOR = theme.ERROR
 SELECT_COLOR = theme.SELECTED
@@ -78,6 +97,9 @@ class PaletteButton(QToolButton):
         if kind == "Dense":
             extra = ("<br>New Dense layers get 64 units (10 when added as the output layer); "
                      "change it on the card.")
+        elif kind == "Dropout":
+            extra = (f"<br>New Dropout layers get a rate of {HIDDEN_RATE:g} ({MAX_INPUT_RATE:g} "
+                     "on the pixels); change it on the card.")
         self.setToolTip(f"<b>{kind}</b>: {LAYER_HELP.get(kind, '')}{extra}"
                         "<br><i>Click to add it after the selected layer, "
                         "or drag it into the stack.</i>")
@@ -107,25 +129,50 @@ class PaletteButton(QToolButton):
 
 
 # -- cards ----------------------------------------------------------------------------------
-class UnitsSpinBox(QSpinBox):
-    """A spin box that lets the wheel scroll the stack unless it has the focus."""
+class _CardSpin:
+    """A card's number box: typing applies on Enter or when leaving the box, and the wheel
+    scrolls the stack unless the box has the focus."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setRange(1, MAX_UNITS)
-        self.setGroupSeparatorShown(True)
-        self.setKeyboardTracking(False)  # typing applies on Enter or when leaving the box
+    def _setup(self) -> None:
+        self.setKeyboardTracking(False)
         self.setAccelerated(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.setToolTip("Units (neurons) of this Dense layer, 1 to 100,000.\n"
-                        "Type a number and press Enter, or use the arrows.")
 
     def wheelEvent(self, event):
         if self.hasFocus():
             super().wheelEvent(event)
         else:
             event.ignore()
+
+
+class UnitsSpinBox(_CardSpin, QSpinBox):
+    """The units of a Dense layer."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._setup()
+        self.setRange(1, MAX_UNITS)
+        self.setGroupSeparatorShown(True)
+        self.setToolTip(f"Units (neurons) of this Dense layer, 1 to {MAX_UNITS:,}.\n"
+                        "Type a number and press Enter, or use the arrows.")
+
+
+class RateSpinBox(_CardSpin, QDoubleSpinBox):
+    """The rate of a Dropout layer: the share of its inputs set to 0 at each training step."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._setup()
+        self.setDecimals(2)
+        self.setRange(0.0, MAX_DROPOUT)
+        self.setSingleStep(RATE_STEP)
+        self.setAccelerated(False)  # 19 steps: no need to speed up
+        self.setToolTip(f"Dropout rate, 0 to {MAX_DROPOUT:g}: the share of this layer's inputs "
+                        "set to 0 at each training step (none when predicting).\n"
+                        f"Typical: {HIDDEN_RATE:g} after a hidden layer, at most "
+                        f"{MAX_INPUT_RATE:g} on the pixels. Type a number and press Enter, "
+                        "or use the arrows.")
 
 
 def muted(label: QLabel) -> QLabel:
@@ -182,14 +229,16 @@ class LayerCard(_CardBase):
     """One layer: type, settings, output shape, parameter count, problem, remove button.
 
     Attributes for tests and automation: ``index``, ``kind``, ``type_label``,
-    ``units_spin`` (Dense only, else None), ``shape_label`` (e.g. "784"), ``params_label``,
-    ``error_label``, ``remove_button``, ``output_shape``, ``params``, ``error``, ``selected``,
-    ``hint_label`` and ``hints`` (advice about this layer, from playground.state.hints).
+    ``units_spin`` (Dense only, else None), ``rate_spin`` (Dropout only, else None), ``spins``
+    (those of the two it has), ``shape_label`` (e.g. "784"), ``params_label``, ``error_label``,
+    ``remove_button``, ``output_shape``, ``params``, ``error``, ``selected``, ``hint_label``
+    and ``hints`` (advice about this layer, from playground.state.hints).
     """
 
     clicked = Signal(int)
     removeClicked = Signal(int)
     unitsEdited = Signal(int, int)
+    rateEdited = Signal(int, float)
     dragStarted = Signal(int)
 
     def __init__(self, index: int, layer: dict, parent=None):
@@ -223,6 +272,7 @@ class LayerCard(_CardBase):
         top.addWidget(self.icon_label)
         top.addWidget(self.type_label)
         self.units_spin: UnitsSpinBox | None = None
+        self.rate_spin: RateSpinBox | None = None
         self.role_label: QLabel | None = None
         if self.kind == "Dense":
             self.units_spin = UnitsSpinBox()
@@ -232,6 +282,15 @@ class LayerCard(_CardBase):
             self.units_spin.installEventFilter(self)
             top.addWidget(self.units_spin)
             top.addWidget(muted(QLabel("units")))
+        elif self.kind == "Dropout":
+            self.rate_spin = RateSpinBox()
+            self.rate_spin.setObjectName("rateSpin")
+            self.rate_spin.setMinimumWidth(64)
+            self.rate_spin.valueChanged.connect(
+                lambda v: self.rateEdited.emit(self.index, round(v, self.rate_spin.decimals())))
+            self.rate_spin.installEventFilter(self)
+            top.addWidget(self.rate_spin)
+            top.addWidget(muted(QLabel("rate")))
         elif self.kind in ROLES:
             self.role_label = muted(QLabel(ROLES[self.kind]))
             top.addWidget(self.role_label)
@@ -290,6 +349,14 @@ class LayerCard(_CardBase):
                 self.units_spin.blockSignals(True)
                 self.units_spin.setValue(value)
                 self.units_spin.blockSignals(False)
+        if self.rate_spin is not None:
+            rate = layer.get("rate", HIDDEN_RATE)
+            ok = isinstance(rate, (int, float)) and not isinstance(rate, bool)
+            value = float(rate) if ok and math.isfinite(rate) else 0.0
+            if round(self.rate_spin.value(), 2) != round(value, 2):
+                self.rate_spin.blockSignals(True)
+                self.rate_spin.setValue(value)
+                self.rate_spin.blockSignals(False)
 
     def set_info(self, info) -> None:
         """Show a LayerInfo from the engine's report (or None if there is none)."""
@@ -337,8 +404,13 @@ class LayerCard(_CardBase):
         self._apply_style(accent, border, background, width)
 
     # -- mouse: select and drag ---------------------------------------------------------
+    @property
+    def spins(self) -> list:
+        """The card's number boxes (the units of a Dense layer, the rate of a Dropout)."""
+        return [s for s in (self.units_spin, self.rate_spin) if s is not None]
+
     def eventFilter(self, obj, event):
-        if obj is self.units_spin and event.type() == event.Type.FocusIn:
+        if obj in self.spins and event.type() == event.Type.FocusIn:
             self.clicked.emit(self.index)
         return False
 

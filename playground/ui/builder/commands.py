@@ -87,24 +87,26 @@ class MoveLayerCommand(_Command):
         self.panel.select(self.src)
 
 
-class EditUnitsCommand(_Command):
-    """Set a Dense layer's units; consecutive edits of one layer merge into one step."""
+class _EditSettingCommand(_Command):
+    """Set one setting of a layer; consecutive edits of one layer's setting merge into one
+    step (the arrows of a number box make many)."""
 
-    ID = 0x4E4E  # any constant shared by all unit edits
+    ID = 0  #: any constant shared by all edits of one setting
+    KEY = ""  #: the setting in the layer's spec
 
-    def __init__(self, panel, index: int, old, new: int):
+    def __init__(self, panel, index: int, old, new):
         super().__init__(panel, "")
         self.index, self.old, self.new = index, old, new
         self._name()
 
     def _name(self):
-        self.setText(f"Set layer {self.index + 1} to {self.new:,} units")
+        raise NotImplementedError
 
     def id(self) -> int:
         return self.ID
 
     def mergeWith(self, other) -> bool:
-        if not isinstance(other, EditUnitsCommand) or other.index != self.index:
+        if type(other) is not type(self) or other.index != self.index:
             return False
         self.new, self.after = other.new, other.after
         self._name()
@@ -112,13 +114,38 @@ class EditUnitsCommand(_Command):
             self.setObsolete(True)  # back where it started: nothing to undo
         return True
 
-    def redo(self):
-        self.stack.update(self.index, units=self.new)
+    def _set(self, value):
+        if value is None:  # the setting was missing: missing again (the engine's default)
+            layer = self.stack[self.index]
+            layer.pop(self.KEY, None)
+            self.stack.replace(self.index, layer)
+        else:
+            self.stack.update(self.index, **{self.KEY: value})
         self.panel.select(self.index)
 
+    def redo(self):
+        self._set(self.new)
+
     def undo(self):
-        self.stack.update(self.index, units=self.old)
-        self.panel.select(self.index)
+        self._set(self.old)
+
+
+class EditUnitsCommand(_EditSettingCommand):
+    """Set a Dense layer's units."""
+
+    ID, KEY = 0x4E4E, "units"
+
+    def _name(self):
+        self.setText(f"Set layer {self.index + 1} to {self.new:,} units")
+
+
+class EditRateCommand(_EditSettingCommand):
+    """Set a Dropout layer's rate."""
+
+    ID, KEY = 0x4E4F, "rate"
+
+    def _name(self):
+        self.setText(f"Set layer {self.index + 1} to a dropout rate of {self.new:g}")
 
 
 class ReplaceStackCommand(_Command):

@@ -2,7 +2,8 @@
 
 Block heights grow with the logarithm of a layer's output size, so 784 inputs,
 128 hidden units and 10 outputs read as a funnel at a glance. Activations are thin
-coloured slices; a Dense layer's full connections are a translucent band.
+coloured slices; a Dense layer's full connections are a translucent band; a Dropout is a
+slice with gaps, about its rate's share of it left out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...nn import format_shape
 from ...nn.layers import ACTIVATIONS
+from ...state.hints import HIDDEN_RATE
 from .. import theme
 from .cards import ERROR_COLOR, SELECT_COLOR
 from .glyphs import layer_color
@@ -29,10 +31,11 @@ class _Block:
     params: int
     error: str | None
     rect: QRectF = None
+    rate: float | None = None  #: a Dropout's rate
 
     @property
     def thin(self) -> bool:
-        return self.kind in ACTIVATIONS
+        return self.kind in ACTIVATIONS or self.kind == "Dropout"
 
     @property
     def size(self) -> int | None:
@@ -62,11 +65,17 @@ class NetworkDiagram(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(300, 92)
 
-    def show_report(self, report, selected: int | None = None) -> None:
+    def show_report(self, report, selected: int | None = None, layers=None) -> None:
+        """Show ``report`` (a SpecReport); ``layers``, the specs it checked, give each
+        Dropout's rate."""
         blocks = [_Block(-1, "Input", report.input_shape, 0, None)]
         for info in report.layers:
             blocks.append(_Block(info.index, info.type, info.output_shape, info.params,
                                  info.error))
+            spec = layers[info.index] if layers and info.index < len(layers) else None
+            rate = spec.get("rate", HIDDEN_RATE) if isinstance(spec, dict) else None
+            if info.type == "Dropout" and isinstance(rate, (int, float)):
+                blocks[-1].rate = min(1.0, max(0.0, float(rate)))
         self.blocks = blocks
         self.selected = selected
         self._layout_width = -1
@@ -187,9 +196,12 @@ class NetworkDiagram(QWidget):
             else:
                 p.setPen(QPen(color.darker(125), 1))
                 p.setBrush(color)
-            path = QPainterPath()
-            path.addRoundedRect(r, 2, 2)
-            p.drawPath(path)
+            if block.kind == "Dropout" and not unknown:
+                self._draw_dropout(p, r, color, block.rate)
+            else:
+                path = QPainterPath()
+                path.addRoundedRect(r, 2, 2)
+                p.drawPath(path)
             if block.index == -1 and not unknown and r.width() >= 8:
                 self._draw_pixels(p, r)
             if block.error:
@@ -214,6 +226,27 @@ class NetworkDiagram(QWidget):
                     label_right = left + tw
         p.end()
 
+    DROP_CELL = 4.0  #: the height of one cell of a Dropout slice
+
+    def _draw_dropout(self, p: QPainter, r: QRectF, color: QColor, rate) -> None:
+        """A slice cut into cells, about ``rate`` of them dropped: an outline only."""
+        n = max(2, int(r.height() // self.DROP_CELL))
+        cell = r.height() / n
+        dropped = round(n * (rate if rate is not None else 0.5))
+        # spread the dropped cells evenly (Bresenham), not in one block
+        drop = {int((k + 0.5) * n / dropped) for k in range(dropped)} if dropped else set()
+        kept = QPen(color.darker(125), 1)
+        gone = QPen(color, 1, Qt.PenStyle.DotLine)
+        for k in range(n):
+            cell_rect = QRectF(r.left(), r.top() + k * cell + 0.5, r.width(), cell - 1.0)
+            if k in drop:
+                p.setPen(gone)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+            else:
+                p.setPen(kept)
+                p.setBrush(color)
+            p.drawRect(cell_rect)
+
     def _draw_pixels(self, p: QPainter, r: QRectF) -> None:
         """A faint grid on the input block: it is an image."""
         p.setPen(QPen(QColor(theme.INPUT_PIXELS), 1))
@@ -228,7 +261,10 @@ class NetworkDiagram(QWidget):
     def _describe(self, block: _Block) -> str:
         if block.index == -1:
             return f"Input: {format_shape(block.shape)}"
-        text = f"Layer {block.index + 1}: {block.kind}, output {format_shape(block.shape)}"
+        kind = block.kind + (f" {block.rate:g}" if block.rate is not None else "")
+        text = f"Layer {block.index + 1}: {kind}, output {format_shape(block.shape)}"
+        if block.rate is not None:
+            text += f" ({block.rate:.0%} dropped while training)"
         if block.params:
             text += f", {block.params:,} parameters"
         if block.error:

@@ -22,6 +22,9 @@ def layer_color(kind: str) -> QColor:
 
 
 # -- glyphs ----------------------------------------------------------------------------
+DROPPED_CELLS = {(1, 0), (0, 1), (2, 2), (1, 2)}  #: the Dropout glyph's dropped units (of 3 x 3)
+
+
 def _draw_glyph(p: QPainter, kind: str, r: QRectF, color: QColor) -> None:
     """A line drawing of ``kind`` inside ``r`` (the curve of an activation, etc.)."""
     pen = QPen(color, max(1.2, r.width() / 11))
@@ -93,6 +96,21 @@ def _draw_glyph(p: QPainter, kind: str, r: QRectF, color: QColor) -> None:
                                   cell, cell))
         for i in range(4):
             p.drawRect(QRectF(x0 + w * 0.72, y0 + i * h / 4 + h * 0.03, cell, cell * 0.9))
+    elif kind == "Dropout":
+        # a grid of units, some of them dropped: hollow rings where the filled dots were
+        rad = w * 0.13
+        ring = QPen(color, max(0.9, pen.widthF() * 0.6))
+        for i in range(3):
+            for j in range(3):
+                c = QPointF(x0 + w * (0.15 + 0.35 * i), y0 + h * (0.15 + 0.35 * j))
+                if (i, j) in DROPPED_CELLS:
+                    p.setPen(ring)
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawEllipse(c, rad * 0.85, rad * 0.85)
+                else:
+                    p.setPen(Qt.PenStyle.NoPen)
+                    p.setBrush(color)
+                    p.drawEllipse(c, rad, rad)
     else:
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, "?")
 

@@ -1,6 +1,8 @@
 """What each layer type does, in a sentence a learner can act on (the palette's and the
 cards' tooltips). Every type the engine has (``nn.LAYER_TYPES``) has one; a test checks."""
 
+from ...state.hints import HIDDEN_RATE, MAX_INPUT_RATE
+
 LAYER_HELP = {
     "Flatten": "Unrolls a 28 x 28 image into a row of 784 numbers, as Dense needs.",
     "Dense": "Fully connected: every output unit is a weighted sum of all inputs plus a bias.",
@@ -8,4 +10,10 @@ LAYER_HELP = {
     "ReLU": "Keeps positive values and zeroes negative ones; trains fast in deep networks.",
     "Tanh": "Squashes each value into (-1, 1); a zero-centred sigmoid.",
     "Softmax": "Turns the last layer's values into probabilities that sum to 1.",
+    "Dropout": "While training, sets a random share of its inputs (the rate) to 0 at each "
+               "step and scales up the rest; when predicting it is off and passes "
+               "everything through. Units cannot count on any one input, so the network "
+               "memorises less and does better on digits it has not seen (less overfitting). "
+               f"Typical rates: {HIDDEN_RATE:g} after a hidden layer, {MAX_INPUT_RATE:g} at "
+               "most on the pixels.",
 }

@@ -26,14 +26,15 @@ from PySide6.QtWidgets import (
 
 from ...nn import PRESETS, preset
 from ...nn.spec import structural_problem
-from ...state.hints import ACTIVATIONS
+from ...state.hints import ACTIVATIONS, HIDDEN_RATE, MAX_INPUT_RATE, RESHAPES
 from .. import theme
 from ..actions import create_action
 from ..bind import listen
-from .cards import PALETTE_TYPES, LayerCard, PaletteButton
+from .cards import PALETTE_TYPES, LayerCard, PaletteButton, palette_rows
 from .commands import (
     AddLayerCommand,
     BuilderUndoStack,
+    EditRateCommand,
     EditUnitsCommand,
     MoveLayerCommand,
     RemoveLayerCommand,
@@ -136,11 +137,16 @@ class BuilderPanel(QWidget):
         grid.setHorizontalSpacing(4)
         grid.setVerticalSpacing(4)
         self.palette_buttons: dict[str, PaletteButton] = {}
-        for i, kind in enumerate(PALETTE_TYPES):
-            button = PaletteButton(kind)
-            button.clicked.connect(lambda _=False, k=kind: self.add_layer(k))
-            grid.addWidget(button, i // 3, i % 3)
-            self.palette_buttons[kind] = button
+        columns = 6  # rows of 1, 2 or 3 buttons fill the width
+        for r, row in enumerate(palette_rows()):
+            span = columns // len(row)
+            for c, kind in enumerate(row):
+                button = PaletteButton(kind)
+                button.clicked.connect(lambda _=False, k=kind: self.add_layer(k))
+                grid.addWidget(button, r, c * span, 1, span)
+                self.palette_buttons[kind] = button
+        for c in range(columns):
+            grid.setColumnStretch(c, 1)
         layout.addWidget(self.layer_palette)
 
         self.diagram = NetworkDiagram()
@@ -173,6 +179,7 @@ class BuilderPanel(QWidget):
         self.stack_view.selectRequested.connect(self.select)
         self.stack_view.removeRequested.connect(self.remove_layer)
         self.stack_view.unitsEdited.connect(self.set_units)
+        self.stack_view.rateEdited.connect(self.set_rate)
         self.stack_view.moveRequested.connect(self.move_layer)
         self.stack_view.addRequested.connect(self.add_layer)
         self.stack_view.moveBy.connect(self.move_selected)
@@ -211,21 +218,22 @@ class BuilderPanel(QWidget):
             index = sel + 1 if sel is not None else n
         index = max(0, min(index, n))
         layer = {"type": kind}
+        layers = self.session.stack.layers
         if kind == "Dense":
-            layers = self.session.stack.layers
             after = [s.get("type") for s in layers[index:]]
             is_output = all(t in ACTIVATIONS for t in after)
             dense_before = any(s.get("type") == "Dense" for s in layers[:index])
             layer["units"] = OUTPUT_UNITS if is_output and dense_before else DEFAULT_UNITS
-        new = self.session.stack.layers
-        new.insert(index, layer)
-        if not self._push(AddLayerCommand(self, index, layer), new):
+        elif kind == "Dropout":
+            on_pixels = all(s.get("type") in RESHAPES for s in layers[:index])
+            layer["rate"] = MAX_INPUT_RATE if on_pixels else HIDDEN_RATE
+        layers.insert(index, layer)
+        if not self._push(AddLayerCommand(self, index, layer), layers):
             return False
-        if kind == "Dense":
-            spin = self.card(index).units_spin
-            if spin is not None and self.isVisible():
-                spin.setFocus(Qt.FocusReason.OtherFocusReason)
-                spin.selectAll()
+        spins = self.card(index).spins
+        if spins and self.isVisible():  # type the setting right away
+            spins[0].setFocus(Qt.FocusReason.OtherFocusReason)
+            spins[0].selectAll()
         return True
 
     def remove_layer(self, index: int | None = None) -> bool:
@@ -258,15 +266,25 @@ class BuilderPanel(QWidget):
 
     def set_units(self, index: int, units: int) -> bool:
         """Set the units of the Dense layer at ``index`` (merged with the previous edit)."""
+        ok = isinstance(units, int) and not isinstance(units, bool)
+        return self._set_setting(index, "Dense", EditUnitsCommand, units, ok)
+
+    def set_rate(self, index: int, rate: float) -> bool:
+        """Set the rate of the Dropout layer at ``index`` (merged with the previous edit).
+        Dropout has no weights: a trained network keeps all of them."""
+        ok = isinstance(rate, (int, float)) and not isinstance(rate, bool)
+        return self._set_setting(index, "Dropout", EditRateCommand, rate, ok)
+
+    def _set_setting(self, index: int, kind: str, command, value, ok: bool) -> bool:
         stack = self.session.stack
-        if not 0 <= index < len(stack) or stack[index].get("type") != "Dense":
+        if not 0 <= index < len(stack) or stack[index].get("type") != kind:
             return False
-        old = stack[index].get("units")
-        ok = self._editable() and isinstance(units, int) and old != units
+        old = stack[index].get(command.KEY)
+        ok = ok and self._editable() and old != value
         if ok:
             new = stack.layers
-            new[index]["units"] = units
-            ok = self._push(EditUnitsCommand(self, index, old, units), new)
+            new[index][command.KEY] = value
+            ok = self._push(command(self, index, old, value), new)
         if not ok and index < len(self.stack_view.cards):
             self.card(index).set_layer(stack[index])  # show the real value again
         return ok
@@ -343,10 +361,10 @@ class BuilderPanel(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _commit_edits(self) -> None:
-        """Apply a number typed in a units box but not yet confirmed with Enter."""
+        """Apply a number typed in a card's box but not yet confirmed with Enter."""
         for card in self.stack_view.cards:
-            if card.units_spin is not None:
-                card.units_spin.interpretText()
+            for spin in card.spins:
+                spin.interpretText()
 
     def _delete_selected(self) -> None:
         self.remove_layer()
@@ -355,7 +373,7 @@ class BuilderPanel(QWidget):
     def _refresh(self) -> None:
         report = self.session.report
         self.stack_view.show_stack(self.session.stack.layers, report)
-        self.diagram.show_report(report, self.stack_view.selected)
+        self.diagram.show_report(report, self.stack_view.selected, self.session.stack.layers)
         if report.ok:
             self.banner.setText(f"Ready to train: {report.total_params:,} parameters")
             colors = [theme.pick(c, self) for c in theme.VALID_BANNER]

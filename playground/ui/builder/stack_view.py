@@ -104,6 +104,7 @@ class StackView(QScrollArea):
     selectRequested = Signal(object)  # index or None
     removeRequested = Signal(int)
     unitsEdited = Signal(int, int)
+    rateEdited = Signal(int, float)
     moveRequested = Signal(int, int)  # (src, dst): the layer ends up at dst
     addRequested = Signal(str, int)  # (type, index)
     moveBy = Signal(int)  # Alt+Up (-1) / Alt+Down (+1) from the keyboard
@@ -169,8 +170,7 @@ class StackView(QScrollArea):
             card.set_hints([h for h in hints if h.layer == i])
 
     def _rebuild(self, layers: list[dict]) -> None:
-        focus_in_spin = any(c.units_spin is not None and c.units_spin.hasFocus()
-                            for c in self.cards)
+        focus_in_spin = any(spin.hasFocus() for c in self.cards for spin in c.spins)
         for card in self.cards:
             self._layout.removeWidget(card)
             card.hide()
@@ -181,6 +181,7 @@ class StackView(QScrollArea):
             card.clicked.connect(self._on_card_clicked)
             card.removeClicked.connect(self.removeRequested)
             card.unitsEdited.connect(self.unitsEdited)
+            card.rateEdited.connect(self.rateEdited)
             card.dragStarted.connect(self._start_drag)
             self._layout.insertWidget(1 + i, card)
             card.show()  # now, not on the next pass of the event loop
@@ -198,13 +199,14 @@ class StackView(QScrollArea):
             self.ensureWidgetVisible(self.cards[index], 0, 8)
 
     def _on_card_clicked(self, index: int) -> None:
-        if not (self.units_spin_focused(index)):
+        if not self.spin_focused(index):
             self.setFocus(Qt.FocusReason.MouseFocusReason)
         self.selectRequested.emit(index)
 
-    def units_spin_focused(self, index: int) -> bool:
-        spin = self.cards[index].units_spin if 0 <= index < len(self.cards) else None
-        return spin is not None and spin.hasFocus()
+    def spin_focused(self, index: int) -> bool:
+        """Whether a number box of the card at ``index`` has the keyboard focus."""
+        spins = self.cards[index].spins if 0 <= index < len(self.cards) else []
+        return any(spin.hasFocus() for spin in spins)
 
     # -- keyboard ---------------------------------------------------------------------
     def keyPressEvent(self, event):

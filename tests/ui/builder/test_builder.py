@@ -7,7 +7,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
-from playground.nn import LAYER_TYPES, check_spec, preset
+from playground.nn import LAYER_TYPES, PRESETS, check_spec, preset
 from playground.state.session import Session
 from playground.ui.builder.cards import ERROR_COLOR, MIME_INDEX, MIME_TYPE
 from playground.ui.builder.layer_help import LAYER_HELP
@@ -74,12 +74,21 @@ def test_seed_network_is_shown_on_start(panel, session):
 
 
 def test_palette_buttons_have_icons_and_help(panel):
-    assert list(panel.palette_buttons) == ["Flatten", "Dense", "Sigmoid", "ReLU", "Tanh",
-                                           "Softmax"]
+    # the layers, then the activations two by two; every type the engine has, once
+    assert list(panel.palette_buttons)[:7] == ["Flatten", "Dense", "Dropout", "Sigmoid",
+                                               "Tanh", "ReLU", "Softmax"]
+    assert sorted(panel.palette_buttons) == sorted(LAYER_TYPES)
     for kind, button in panel.palette_buttons.items():
         assert not button.icon().isNull()
         assert LAYER_HELP[kind] in button.toolTip()
         assert button.parent() is panel.layer_palette
+    grid = panel.layer_palette.layout()
+    rows = {}
+    for button in panel.palette_buttons.values():
+        row, col, _, span = grid.getItemPosition(grid.indexOf(button))
+        rows.setdefault(row, []).append((col, span))
+    for row in rows.values():  # each row fills the width, without gaps
+        assert sum(span for _, span in row) == grid.columnCount(), rows
 
 
 def test_cards_fit_the_panel_and_are_compact(panel):
@@ -157,7 +166,7 @@ def test_drop_from_palette_and_reorder_by_drop(panel, session):
     assert stack_types(session)[-1] == "ReLU"
     assert stack_types(session)[:5] == SEED_TYPES
     bad = QMimeData()
-    bad.setData(MIME_TYPE, QByteArray(b"Conv2D"))
+    bad.setData(MIME_TYPE, QByteArray(b"Capsule"))
     assert not panel.stack_view.drop(bad, 0)
     panel.undo()
     panel.undo()
@@ -325,7 +334,7 @@ def test_seed_and_modern_presets(panel, session):
 
 def test_presets_menu_button_applies_a_preset(panel, session):
     actions = panel.presets_button.menu().actions()
-    assert len(actions) == 4
+    assert [a.text() for a in actions] == [p["title"] for p in PRESETS.values()]
     next(a for a in actions if a.text().startswith("Deep")).trigger()
     assert session.spec == preset("deep")["spec"]
     assert panel.undo_stack.undoText().startswith("Preset: Deep")
@@ -369,10 +378,10 @@ def test_a_bad_spec_is_refused_with_a_message(panel, session, monkeypatch):
 
 def test_an_unknown_layer_type_is_shown_on_its_card(panel):
     panel.apply_spec({"input": [28, 28], "layers": [{"type": "Flatten"},
-                                                    {"type": "Conv2D"}]})
+                                                    {"type": "Capsule"}]})
     card = panel.card(1)
-    assert card.type_label.text() == "Conv2D"
-    assert "unknown layer type 'Conv2D'" in card.error_label.text()
+    assert card.type_label.text() == "Capsule"
+    assert "unknown layer type 'Capsule'" in card.error_label.text()
     assert card.shape_label.text() == "?"
 
 
