@@ -438,6 +438,7 @@ class TrainingPanel(QWidget):
     # -- state -----------------------------------------------------------------------------
     def _on_hyper(self) -> None:
         self.changes.hyper_changed()
+        self.status_label.retell_ready(self.form.train_size())  # a new training-set size
 
     def _on_model_changed(self) -> None:
         c = self.controller

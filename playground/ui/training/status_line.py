@@ -13,6 +13,7 @@ from .. import theme
 
 #: the looks of the line (the theme's label states)
 OK, WARN, ERROR, INFO = "ok", "warn", "error", "info"
+READY = "Ready to train on "  # the news before anything is trained: "... 50,000 images."
 
 
 class StatusLine(QLabel):
@@ -49,6 +50,16 @@ class StatusLine(QLabel):
             self.set(problem, ERROR)
         else:
             self.set_idle(*self._idle, note)
+
+    def retell_ready(self, train_size: int | None) -> None:
+        """The training-set size changed: if the news is still "Ready to train on N
+        images." (nothing trained yet), it tells the new size."""
+        text, state = self._idle
+        if not text.startswith(READY) or not train_size:
+            return
+        ready = f"{READY}{train_size:,} images."
+        if text != ready:
+            self.set_idle(ready, state, self._shown_note)
 
     def forget_problem(self) -> None:
         """Show the problem again (if any) over the news just set."""

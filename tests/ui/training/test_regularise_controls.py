@@ -370,3 +370,12 @@ def test_early_stopping_says_which_weights_were_kept(qtbot, make_panel):
     assert f"kept the weights of epoch {best[0]}" in panel.log.toPlainText()
     assert panel.progress_bar.format() == (f"Stopped early: epoch {len(history)}, "
                                            f"kept epoch {best[0]}")
+
+
+def test_the_status_tells_the_training_set_size_before_training(make_panel):
+    panel = make_panel()
+    assert panel.status_label.text() == "Ready to train on 2,000 images."
+    form(panel).train_size_spin.setValue(500)
+    assert panel.status_label.text() == "Ready to train on 500 images."
+    form(panel).train_size_spin.setValue(0)
+    assert panel.status_label.text() == "Ready to train on 2,000 images."
