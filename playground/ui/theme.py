@@ -99,6 +99,13 @@ PLOT_TEXT = Colour("#333333")
 TRAINING_CURVE = Colour("#1f77b4")
 VALIDATION_CURVE = Colour("#ff7f0e")
 TEST_CURVE = Colour("#2ca02c")
+#: the same two during an epoch (training: the running mean over changing weights)
+LIVE_TRAINING_CURVE = Colour("#a9cbe8")
+LIVE_VALIDATION_CURVE = Colour("#ffc89a")
+#: ``#aarrggbb``: the band between training and validation at each epoch's end ...
+GAP_FILL = Colour("#3a8c6bb1")
+OVERFIT_FILL = Colour("#50d62728")  #: ... where the network overfits
+STALE_FILL = Colour("#40bebebe")  #: ... measured before the network last changed
 STALE = Colour("#bebebe")  #: figures measured before the network last changed
 PLOT_HINT = Colour("#a0a0a0")  #: "Press Start to train" inside an empty plot
 ANSWER_BAR = Colour("#e8710a")  #: the network's answer among the ten output bars

@@ -1,8 +1,14 @@
 """The live training plots: accuracy and loss against epochs.
 
+Each plot has, thick and with a dot per epoch, the training and the validation figures
+measured with each epoch's final weights (they compare like with like), the shaded gap
+between them (see ``plots_gap``) and a readout of it beside the title; thin and light,
+what is measured during an epoch (the running training mean, a validation sample), so
+the curves move while an epoch trains; and, on the accuracy plot, the test accuracy.
+
 Every curve is created once and updated with ``setData`` from growing NumPy arrays.
 One legend row above the plots names the curves (inside a plot it would cover them).
-Where the loss or optimizer changes, the loss curve starts a new segment (two losses are
+Where the loss or optimizer changes, the loss curves start a new segment (two losses are
 never joined into one line); where the network changes, everything measured before is
 drawn in grey (``STALE``): those figures belong to a network that no longer exists.
 """
@@ -14,150 +20,78 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
-from ...nn.history import EpochRecord
+from ...nn.history import TRAIN_SAMPLE, EpochRecord
+from ...state import overfit
 from .. import theme
-from ..axes import nice_ceil
+from ..axes import nice_ceil, percent_range
+from .plot_items import (
+    AXIS_FONT_PT,
+    LIVE_TRAIN,
+    LIVE_VAL,
+    LOSS_KEYS,
+    OLD_Z,
+    STALE,
+    STYLES,
+    TEST,
+    TRAIN,
+    VAL,
+    Series,
+    color_curve,
+    log_ticks,
+    make_curve,
+    make_plot,
+    pen_is_stale,
+)
+from .plots_gap import GapBand, GapHeading, band_points, blend_on_plot, percent, positive
 from .run_markers import LR, NETWORK, SETTING, RunMarkers
 
-TRAIN = theme.rgb(theme.TRAINING_CURVE)
-VAL = theme.rgb(theme.VALIDATION_CURVE)
-TEST = theme.rgb(theme.TEST_CURVE)
-STALE = theme.rgb(theme.STALE)  # curves measured before the network last changed
+__all__ = ["AXIS_FONT_PT", "STALE", "TrainingPlots", "nice_ceil", "pen_is_stale"]
+
 HINT = theme.rgb(theme.PLOT_HINT)
 EMPTY_HINT = "Press Start to train"
-AXIS_FONT_PT = 8  # tick labels: small enough for two plots side by side at 1024 px
-WIDEST_TICK = "0.0001"  # the widest y tick label (the loss axis: 1e-05 is narrower)
-BOTTOM_AXIS_HEIGHT = 32
 X_GROWTH = 1.25  # during a run the x axis grows to a nice bound at least this far ahead
-class Series:
-    """x/y values in preallocated arrays that double when full."""
-
-    def __init__(self, capacity: int = 256):
-        self._x = np.empty(capacity)
-        self._y = np.empty(capacity)
-        self.n = 0
-
-    def append(self, x: float, y: float) -> None:
-        if self.n == len(self._x):
-            self._x = np.resize(self._x, 2 * self.n)
-            self._y = np.resize(self._y, 2 * self.n)
-        self._x[self.n] = x
-        self._y[self.n] = y
-        self.n += 1
-
-    def clear(self) -> None:
-        self.n = 0
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._x[:self.n]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._y[:self.n]
-
-    def __len__(self) -> int:
-        return self.n
+# once the data reaches FRAME_AFTER epochs, the accuracy axis frames what was measured
+# from FRAME_FROM epochs on: the climb of the first epoch would squash the gap
+FRAME_FROM, FRAME_AFTER = 1.0, 2.0
+EPOCH_KEYS = ("epoch_train_accuracy", "epoch_val_accuracy", "test_accuracy",
+              "epoch_train_loss", "epoch_val_loss")
+#: what each epoch-level curve plots from a record
+FROM_RECORD = {
+    "epoch_train_accuracy": lambda r: percent(r.train_sample_accuracy),
+    "epoch_val_accuracy": lambda r: percent(r.val_accuracy),
+    "test_accuracy": lambda r: percent(r.test_accuracy),
+    "epoch_train_loss": lambda r: positive(r.train_sample_loss),
+    "epoch_val_loss": lambda r: positive(r.val_loss),
+}
 
 
 def _plot(name: str, title: str, left: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background=theme.PLOT_BACKGROUND)
-    plot.setObjectName(name)
-    plot.setTitle(title, color=theme.PLOT_TEXT, size="10pt")
-    plot.setLabel("bottom", "epochs", color=theme.PLOT_TEXT)
-    plot.setLabel("left", left, color=theme.PLOT_TEXT)
-    plot.showGrid(x=True, y=True, alpha=0.25)
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    plot.setMinimumSize(130, 150)
-    font = QFont()
-    font.setPointSizeF(AXIS_FONT_PT)
-    for side in ("left", "bottom"):
-        axis = plot.getAxis(side)
-        axis.setPen(pg.mkPen(theme.PLOT_AXIS, width=1))
-        axis.setTextPen(pg.mkPen(theme.PLOT_TEXT))
-        axis.setTickFont(font)
-        axis.label.setFont(font)
-        # labels need about 40 px each: no crowding on a narrow plot
-        axis.setStyle(tickTextOffset=3, autoExpandTextSpace=False, tickLength=-4)
-        # drawn once into a pixmap, again only when its ticks change: a new point on a
-        # curve repaints the plot, and replaying the axes' text was most of that cost
-        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    metrics = QFontMetrics(font)  # room for the widest tick label and the title, no more
-    plot.getAxis("left").setWidth(metrics.horizontalAdvance(WIDEST_TICK) + metrics.height() + 10)
-    plot.getAxis("bottom").setHeight(BOTTOM_AXIS_HEIGHT)
-    return plot
-
-
-CURVE_COLORS = {"train_accuracy": TRAIN, "val_accuracy": VAL, "test_accuracy": TEST,
-                "train_loss": TRAIN}
-
-
-def pen_is_stale(item: pg.PlotDataItem) -> bool:
-    """Drawn in the colour of figures measured before the network changed."""
-    return getattr(item, "stale_color", False)
-
-
-def _color_curve(item: pg.PlotDataItem, color) -> None:
-    item.stale_color = tuple(color) == STALE
-    if item.opts.get("symbol") is None:
-        item.setPen(pg.mkPen(color, width=1))
-    else:
-        item.setSymbolBrush(pg.mkBrush(color))
-        item.scatter.setBrush(pg.mkBrush(color))
-
-
-def _curve(plot: pg.PlotWidget, name: str | None, color, symbol: str | None = None
-           ) -> pg.PlotDataItem:
-    if symbol is None:
-        item = plot.plot(name=name, pen=pg.mkPen(color, width=1), skipFiniteCheck=True)
-    else:
-        brush, pen = pg.mkBrush(color), pg.mkPen(theme.PLOT_BACKGROUND, width=1)
-        item = plot.plot(name=name, pen=None, symbol=symbol, symbolSize=8,
-                         symbolBrush=brush, symbolPen=pen, skipFiniteCheck=True)
-        # the legend draws the scatter's own defaults until data arrives
-        item.scatter.setBrush(brush)
-        item.scatter.setPen(pen)
-        item.scatter.setSize(8)
-    item.setClipToView(True)
-    item.setDownsampling(auto=True, method="peak")
-    item.stale_color = tuple(color) == STALE
-    return item
-
-
-def _log_ticks(lo: int, hi: int) -> list[list[tuple[float, str]]]:
-    """Ticks for a log axis from 10**lo to 10**hi: decades labelled; 2 and 5 labelled too
-    when the axis spans at most two decades; the other minor ticks unlabelled."""
-    major, minor = [], []
-    few = hi - lo <= 2
-    for k in range(lo, hi + 1):
-        major.append((float(k), f"{10.0 ** k:g}"))
-        if k == hi:
-            break
-        for m in range(2, 10):
-            label = f"{m * 10.0 ** k:g}" if few and m in (2, 5) else ""
-            minor.append((k + math.log10(m), label))
-    return [major, minor]
+    """A titled plot in the style of these (the Robustness view's)."""
+    return make_plot(name, left, title)
 
 
 class TrainingPlots(QWidget):
-    """Accuracy (training, validation, test after each epoch) beside the training loss."""
+    """Accuracy (training, validation and their gap, test after each epoch) beside the
+    loss (training, validation and their gap)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy (%)")
-        self.loss_plot = _plot("lossPlot", "Loss", "loss (log scale)")
+        self.accuracy_plot = make_plot("accuracyPlot", "accuracy (%)")
+        self.loss_plot = make_plot("lossPlot", "loss (log scale)")
+        sample = f"the first {TRAIN_SAMPLE:,} training images"
         self.accuracy_plot.setToolTip(
-            "Accuracy against epochs of training: the running accuracy on the training "
-            "batches, on a validation sample, and on the test set after each epoch.\n"
-            "Drag to pan, wheel to zoom, double-click to fit.")
+            f"Accuracy against epochs of training. Thick: on {sample} and on the "
+            f"validation images, with the weights at each epoch's end; the band between "
+            f"them is the gap. Dots: the test set after each epoch. Thin: during an "
+            f"epoch, the running accuracy on the training batches and on a validation "
+            f"sample.\nDrag to pan, wheel to zoom, double-click to fit.")
         self.loss_plot.setToolTip(
-            "The training loss against epochs (log scale): the mean over the batches "
-            "since the previous report.\n"
-            "Drag to pan, wheel to zoom, double-click to fit.")
+            f"The loss against epochs (log scale). Thick: on {sample} and on the "
+            f"validation images, with the weights at each epoch's end; the band between "
+            f"them is the gap. Thin: the mean over the training batches since the "
+            f"previous report.\nDrag to pan, wheel to zoom, double-click to fit.")
         self.loss_plot.setLogMode(x=False, y=True)
         self.legend = QLabel()
         self.legend.setObjectName("plotLegend")
@@ -166,20 +100,24 @@ class TrainingPlots(QWidget):
         self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.legend.setToolTip("The curves of both plots: accuracy (left) and loss (right)")
+        self.accuracy_heading = GapHeading("Accuracy", "accuracyGap", overfit.accuracy_text)
+        self.loss_heading = GapHeading("Loss", "lossGap", overfit.loss_text)
 
-        self.series = {key: Series() for key in
-                       ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss")}
-        self.curves = {
-            "train_accuracy": _curve(self.accuracy_plot, "training", TRAIN),
-            "val_accuracy": _curve(self.accuracy_plot, "validation", VAL),
-            "test_accuracy": _curve(self.accuracy_plot, "test (each epoch)", TEST, "o"),
-            "train_loss": _curve(self.loss_plot, "training", TRAIN),
-        }
+        self.series = {key: Series() for key in STYLES}
+        self.curves = {key: make_curve(self._plot_of(key), style)
+                       for key, style in STYLES.items()}
+        self.accuracy_band = GapBand(self.accuracy_plot)
+        self.loss_band = GapBand(self.loss_plot, log=True)
+        self._records: list[tuple[float, EpochRecord]] = []  # on this network: (x, record)
+        self._loss_from = 0  # the first of them trained with the loss of the curves
+        self.gap: overfit.Gap | None = None  # the gap at the latest of them
         self._loss_range = None
+        self._accuracy_range = None
         self._x_end = None  # during a run: the right end of the fixed x axis
         self._x_cap = None  # during a run: where it ends (the x axis never goes further)
         self.markers = RunMarkers((self.accuracy_plot, self.loss_plot))
         self._old: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []  # earlier segments
+        self._old_bands: list[GapBand] = []
         self._old_loss = (math.inf, -math.inf)  # their loss range (the axis spans it too)
         self._break_loss = False  # the next loss starts a new segment
         self.stale = False  # the curves were measured before the network last changed
@@ -198,10 +136,15 @@ class TrainingPlots(QWidget):
         layout.setHorizontalSpacing(6)
         layout.setVerticalSpacing(2)
         layout.addWidget(self.legend, 0, 0, 1, 2)
-        layout.addWidget(self.accuracy_plot, 1, 0)
-        layout.addWidget(self.loss_plot, 1, 1)
-        layout.setRowStretch(1, 1)
+        layout.addWidget(self.accuracy_heading, 1, 0)
+        layout.addWidget(self.loss_heading, 1, 1)
+        layout.addWidget(self.accuracy_plot, 2, 0)
+        layout.addWidget(self.loss_plot, 2, 1)
+        layout.setRowStretch(2, 1)
         self.clear()
+
+    def _plot_of(self, key: str) -> pg.PlotWidget:
+        return self.loss_plot if key in LOSS_KEYS else self.accuracy_plot
 
     @property
     def lr_markers(self) -> list[pg.InfiniteLine]:
@@ -209,13 +152,19 @@ class TrainingPlots(QWidget):
         return self.markers.lines(LR)
 
     def _show_legend(self) -> None:
-        def swatch(color, text, mark="&#9473;&#9473;"):
+        def swatch(color, text="", mark="&#9473;&#9473;"):
             hex_color = "#" + "".join(f"{c:02x}" for c in color)
             return (f'<span style="color:{hex_color}; font-weight:bold">{mark}</span>'
-                    f"&nbsp;{text}")
+                    + (f"&nbsp;{text}" if text else ""))
 
+        thin = "&#9472;&#9472;"
         items = [swatch(TRAIN, "training"), swatch(VAL, "validation"),
-                 swatch(TEST, "test (each epoch)", "&#9679;")]
+                 swatch(blend_on_plot(theme.GAP_FILL), "gap", "&#9608;&#9608;")]
+        if self.accuracy_band.overfit_points:
+            items.append(swatch(blend_on_plot(theme.OVERFIT_FILL), "overfitting",
+                                "&#9608;&#9608;"))
+        items += [swatch(TEST, "test", "&#9679;"),
+                  swatch(LIVE_TRAIN, mark=thin) + swatch(LIVE_VAL, "during an epoch", thin)]
         if self.stale or any(pen_is_stale(item) for _, item in self._old):
             items.append(swatch(STALE, "before the network changed"))
         self.legend.setText(f'<span style="color:{theme.INFO}">'
@@ -234,20 +183,26 @@ class TrainingPlots(QWidget):
         for plot, item in self._old:
             plot.removeItem(item)
         self._old.clear()
+        for band in self._old_bands:
+            band.remove()
+        self._old_bands.clear()
         self._old_loss = (math.inf, -math.inf)
         self._break_loss = False
+        self._records.clear()
+        self._loss_from = 0
         self.set_stale(False)
-        self._show_legend()
+        self._show_gap()
         self._refresh()
         self._loss_range = None
+        self._accuracy_range = None
         self._x_end = None
         self._x_cap = None
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.disableAutoRange()
             plot.setXRange(0, 1, padding=0.02)
-        self.accuracy_plot.setYRange(0, 100, padding=0.02)
+        self._fit_accuracy()
         self.loss_plot.setYRange(-2, 0, padding=0.02)
-        self.loss_plot.getAxis("left").setTicks(_log_ticks(-2, 0))
+        self.loss_plot.getAxis("left").setTicks(log_ticks(-2, 0))
         self._show_hints(True)
 
     def begin_run(self, x_end: float, position: float = 0.0) -> None:
@@ -289,7 +244,8 @@ class TrainingPlots(QWidget):
 
     def add_report(self, position: float, accuracy: float, loss: float,
                    val_accuracy: float | None) -> None:
-        """A training report at ``position`` epochs (accuracies as fractions)."""
+        """A training report at ``position`` epochs (accuracies as fractions): the thin
+        curves of what is measured during an epoch."""
         self._new_segment()
         self._grow_x(position)
         self._append("train_accuracy", position, 100.0 * accuracy)
@@ -300,27 +256,49 @@ class TrainingPlots(QWidget):
         self._refresh("train_accuracy", "val_accuracy", "train_loss")
 
     def add_epoch(self, position: float, record: EpochRecord) -> None:
-        """An epoch's record (its test accuracy) at ``position`` epochs."""
-        test = record.test_accuracy
-        if test is not None:
-            self._new_segment()
-            self._grow_x(position)
-            self._append("test_accuracy", position, 100.0 * test)
-            self._refresh("test_accuracy")
+        """An epoch's record at ``position`` epochs: the points of the thick curves, the
+        test accuracy, the band and the gap."""
+        self._new_segment()
+        self._grow_x(position)
+        self._add_record(position, record)
+        self._show_gap()
+        self._refresh(*EPOCH_KEYS)
+
+    def _add_record(self, x: float, record: EpochRecord) -> None:
+        for key, value_of in FROM_RECORD.items():
+            value = value_of(record)
+            if value is not None:
+                self._append(key, x, value)
+        self._records.append((x, record))
 
     def load_history(self, history: list[EpochRecord]) -> None:
-        """Plot a model's stored history (one point per epoch: no per-report detail)."""
+        """Plot a model's stored history (one point per epoch: no per-report detail; the
+        thin training curves get the means over each epoch)."""
         self.clear()
         for i, record in enumerate(history, 1):
             x = float(i if record.epoch is None else record.epoch)
-            if record.accuracy is not None:
-                self._append("train_accuracy", x, 100.0 * record.accuracy)
-            if record.val_accuracy is not None:
-                self._append("val_accuracy", x, 100.0 * record.val_accuracy)
-            if record.loss is not None and record.loss > 0:
-                self._append("train_loss", x, record.loss)
-            self.add_epoch(x, record)
+            accuracy, loss = percent(record.accuracy), positive(record.loss)
+            if accuracy is not None:
+                self._append("train_accuracy", x, accuracy)
+            if loss is not None:
+                self._append("train_loss", x, loss)
+            self._add_record(x, record)
+        self._show_gap()
         self._refresh()
+
+    def _show_gap(self) -> None:
+        """The bands and readouts for the records measured on this network."""
+        self.gap = g = overfit.gap([record for _, record in self._records])
+        since = g.best if g is not None and g.overfitting else None
+        for band, first, keys in (
+                (self.accuracy_band, 0, ("epoch_train_accuracy", "epoch_val_accuracy")),
+                (self.loss_band, self._loss_from, ("epoch_train_loss", "epoch_val_loss"))):
+            x, train, val, cut = band_points(self._records, first, since,
+                                             FROM_RECORD[keys[0]], FROM_RECORD[keys[1]])
+            band.set_data(x, train, val, cut)
+        for heading in (self.accuracy_heading, self.loss_heading):
+            heading.show_gap(g, self.stale)
+        self._show_legend()
 
     def mark_lr(self, position: float, lr: float) -> None:
         """A dashed vertical line where the learning rate changed, labelled "lr 0.5"."""
@@ -328,7 +306,7 @@ class TrainingPlots(QWidget):
 
     def mark_setting(self, position: float, label: str, tip: str, loss_changed: bool) -> None:
         """A line where the loss or the optimizer changed, labelled (e.g. "loss:
-        cross-entropy"); with ``loss_changed`` the loss curve starts a new segment."""
+        cross-entropy"); with ``loss_changed`` the loss curves start a new segment."""
         self.markers.mark(SETTING, position, label, tip)
         self._break_loss = loss_changed
 
@@ -350,46 +328,61 @@ class TrainingPlots(QWidget):
                               "were measured on the network before the change")
         elif not stale and position is not None:
             self.markers.unmark(NETWORK, position)
-        for key, curve in self.curves.items():
-            _color_curve(curve, STALE if stale else CURVE_COLORS[key])
+        for curve in self.curves.values():
+            color_curve(curve, STALE if stale else curve.style.color)
         for _, item in self._old:  # earlier segments: measured on the old network too
-            _color_curve(item, STALE if stale else item.own_color)
+            color_curve(item, STALE if stale else item.own_color)
+        for band in (self.accuracy_band, self.loss_band, *self._old_bands):
+            band.set_stale(stale)
+        for heading in (self.accuracy_heading, self.loss_heading):
+            heading.show_gap(self.gap, stale)
         self._show_legend()
 
     def _new_segment(self) -> None:
         """Before new data: curves measured on another network, or a loss of another
         kind, become fixed earlier segments; the live curves start afresh."""
-        keys = list(self.series) if self.stale else ["train_loss"] if self._break_loss else []
+        stale = self.stale
+        keys = list(self.series) if stale else LOSS_KEYS if self._break_loss else ()
         for key in keys:
             s = self.series[key]
             if not len(s):
                 continue
-            plot = self.loss_plot if key == "train_loss" else self.accuracy_plot
-            old = _curve(plot, None, STALE if self.stale else CURVE_COLORS[key],
-                         "o" if key == "test_accuracy" else None)
+            plot = self._plot_of(key)
+            old = make_curve(plot, STYLES[key], STALE if stale else None, OLD_Z)
             old.setData(s.x.copy(), s.y.copy())
-            old.setZValue(-1)
-            old.own_color = STALE if self.stale else CURVE_COLORS[key]
             self._old.append((plot, old))
-            if key == "train_loss":
+            if key in LOSS_KEYS:
                 lo, hi = self._old_loss
                 self._old_loss = (min(lo, float(s.y.min())), max(hi, float(s.y.max())))
             s.clear()
+        bands = ((self.accuracy_band, self.loss_band) if stale
+                 else (self.loss_band,) if self._break_loss else ())
+        for band in bands:
+            if len(band):
+                self._old_bands.append(band.freeze())
+            band.clear()
+        if self._break_loss:
+            self._loss_from = len(self._records)
         self._break_loss = False
-        if self.stale:
+        if stale:
             self.stale = False
-            for key, curve in self.curves.items():
-                _color_curve(curve, CURVE_COLORS[key])
-            self._show_legend()
+            self._records.clear()
+            self._loss_from = 0
+            for curve in self.curves.values():
+                color_curve(curve, curve.style.color)
+            for band in (self.accuracy_band, self.loss_band):
+                band.set_stale(False)
+            self._show_gap()
 
     def fit_view(self) -> None:
         """Show all the data again (after the person zoomed or panned)."""
         self._loss_range = None
+        self._accuracy_range = None
         if self._x_end is None:
             self._fit_x()
         else:
             self._set_x_end(self._x_end)
-        self.accuracy_plot.setYRange(0, 100, padding=0.02)
+        self._fit_accuracy()
         self._fit_loss()
 
     def _on_click(self, event) -> None:
@@ -409,6 +402,7 @@ class TrainingPlots(QWidget):
             self._show_hints(False)
             if self._x_end is None:
                 self._fit_x()
+            self._fit_accuracy()
             self._fit_loss()
 
     def _fit_x(self) -> None:
@@ -419,12 +413,33 @@ class TrainingPlots(QWidget):
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.setXRange(0, max(end, 1e-9), padding=0.02)
 
+    def _accuracy_data(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        data = [(s.x, s.y) for key, s in self.series.items()
+                if key not in LOSS_KEYS and len(s)]
+        data += [(item.xData, item.yData) for plot, item in self._old
+                 if plot is self.accuracy_plot and item.xData is not None
+                 and len(item.xData)]
+        return data
+
+    def _fit_accuracy(self) -> None:
+        """The accuracy axis from a round number below the data (after the first epoch,
+        once there are two) to 100%, so the gap between high accuracies shows."""
+        data = self._accuracy_data()
+        end = max((float(x.max()) for x, _ in data), default=0.0)
+        start = FRAME_FROM - 1e-9 if end >= FRAME_AFTER else -math.inf
+        lows = [float(y[x >= start].min()) for x, y in data if (x >= start).any()]
+        span = percent_range(min(lows) if lows else None)
+        if span != self._accuracy_range:
+            self._accuracy_range = span
+            self.accuracy_plot.setYRange(*span, padding=0.02)
+
     def _fit_loss(self) -> None:
         """The loss axis spans whole powers of ten, so it changes (and repaints) rarely."""
-        s = self.series["train_loss"]
         lo, hi = self._old_loss
-        if len(s):
-            lo, hi = min(lo, float(s.y.min())), max(hi, float(s.y.max()))
+        for key in LOSS_KEYS:
+            s = self.series[key]
+            if len(s):
+                lo, hi = min(lo, float(s.y.min())), max(hi, float(s.y.max()))
         if not hi >= lo:
             return
         span = (math.floor(math.log10(lo)), math.ceil(math.log10(hi)))
@@ -433,7 +448,7 @@ class TrainingPlots(QWidget):
         if span != self._loss_range:
             self._loss_range = span
             self.loss_plot.setYRange(*span, padding=0.02)
-            self.loss_plot.getAxis("left").setTicks(_log_ticks(*span))
+            self.loss_plot.getAxis("left").setTicks(log_ticks(*span))
 
     def _show_hints(self, visible: bool) -> None:
         for hint in self._hints:

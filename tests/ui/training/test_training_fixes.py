@@ -131,7 +131,15 @@ def test_changing_the_loss_marks_the_plots_and_starts_a_new_loss_segment(qtbot, 
     x, _ = panel.plots.curves["train_loss"].getData()
     assert len(x) and x.min() > at - 1e-9
     old = [item for plot, item in panel.plots._old if plot is panel.plots.loss_plot]
-    assert len(old) == 1 and old[0].xData.max() <= at + 1e-9
+    assert len(old) == 3  # the running loss, and the training and validation losses
+    assert all(item.xData.max() <= at + 1e-9 for item in old)
+    for key in ("epoch_train_loss", "epoch_val_loss"):  # the new loss's own curves
+        x, _ = panel.plots.curves[key].getData()
+        assert list(x) == [pytest.approx(2.0)]
+    # the old loss's gap band stays as it was; the new band starts with the new loss
+    bands = [band for band in panel.plots._old_bands if band.plot is panel.plots.loss_plot]
+    assert len(bands) == 1 and list(bands[0].x) == [pytest.approx(1.0)]
+    assert len(panel.plots.loss_band) == 1 and panel.plots.loss_band.x[0] > at
     # and the run was judged against the new loss, by a trainer made for it
     assert panel.trainer() is not se_trainer
     assert type(panel.trainer().loss).__name__ == type(nn.losses.make_loss(
@@ -302,7 +310,7 @@ def test_the_legend_is_outside_the_plots(qtbot):
     for plot in (plots.accuracy_plot, plots.loss_plot):
         assert plot.getPlotItem().legend is None  # nothing drawn over the curves
     text = plots.legend.text()
-    for name in ("training", "validation", "test (each epoch)"):
+    for name in ("training", "validation", "gap", "test", "during an epoch"):
         assert name in text
     assert plots.legend.geometry().bottom() <= plots.accuracy_plot.geometry().top()
 
