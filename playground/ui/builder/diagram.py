@@ -9,6 +9,7 @@ slice with gaps, about its rate's share of it left out.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
@@ -197,7 +198,7 @@ class NetworkDiagram(QWidget):
                 p.setPen(QPen(color.darker(125), 1))
                 p.setBrush(color)
             if block.kind == "Dropout" and not unknown:
-                self._draw_dropout(p, r, color, block.rate)
+                self._draw_dropout(p, r, color, block.rate, block.index)
             else:
                 path = QPainterPath()
                 path.addRoundedRect(r, 2, 2)
@@ -226,26 +227,30 @@ class NetworkDiagram(QWidget):
                     label_right = left + tw
         p.end()
 
-    DROP_CELL = 4.0  #: the height of one cell of a Dropout slice
+    DROP_CELL = 3.5  #: the height of one cell of a Dropout slice
 
-    def _draw_dropout(self, p: QPainter, r: QRectF, color: QColor, rate) -> None:
-        """A slice cut into cells, about ``rate`` of them dropped: an outline only."""
+    def _draw_dropout(self, p: QPainter, r: QRectF, color: QColor, rate, index: int) -> None:
+        """An outlined slice of cells, ``rate`` of them left empty (dropped), in a pattern
+        that looks random and stays the same for the layer at ``index``."""
         n = max(2, int(r.height() // self.DROP_CELL))
         cell = r.height() / n
-        dropped = round(n * (rate if rate is not None else 0.5))
-        # spread the dropped cells evenly (Bresenham), not in one block
-        drop = {int((k + 0.5) * n / dropped) for k in range(dropped)} if dropped else set()
-        kept = QPen(color.darker(125), 1)
-        gone = QPen(color, 1, Qt.PenStyle.DotLine)
-        for k in range(n):
-            cell_rect = QRectF(r.left(), r.top() + k * cell + 0.5, r.width(), cell - 1.0)
-            if k in drop:
-                p.setPen(gone)
-                p.setBrush(Qt.BrushStyle.NoBrush)
-            else:
-                p.setPen(kept)
-                p.setBrush(color)
-            p.drawRect(cell_rect)
+        dropped = round(n * (rate if rate is not None else HIDDEN_RATE))
+        gone = set(random.Random(n * 64 + index).sample(range(n), dropped))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        k = 0
+        while k < n:  # each run of kept cells as one dash
+            if k in gone:
+                k += 1
+                continue
+            end = k
+            while end < n and end not in gone:
+                end += 1
+            p.drawRect(QRectF(r.left(), r.top() + k * cell + 0.5, r.width(), (end - k) * cell - 1))
+            k = end
+        p.setPen(QPen(color.darker(125), 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRoundedRect(r, 1.5, 1.5)
 
     def _draw_pixels(self, p: QPainter, r: QRectF) -> None:
         """A faint grid on the input block: it is an image."""
