@@ -56,16 +56,21 @@ class Kind:
     levels: tuple[float, ...]
     signed: bool = False  # levels below zero mean something ("-1": thinner)
     description: str = ""
+    prefix: str = ""  # before a level on its own (not on the axis, which names it): "σ "
+
+    def tick(self, level: float) -> str:
+        """A level on the axis: "20°", "3 px", "0.2", "+1"."""
+        text = f"{level:+g}" if self.signed and level else f"{level:g}"
+        return f"{text}{self.unit}"
 
     def label(self, level: float) -> str:
-        """A level as a learner reads it: "20°", "3 px", "σ 0.2", "+1"."""
-        text = f"{level:+g}" if self.signed and level else f"{level:g}"
-        return f"\u03c3 {text}" if self.name == "noise" else f"{text}{self.unit}"
+        """A level on its own, as a learner reads it: "20°", "3 px", "σ 0.2", "+1"."""
+        return self.prefix + self.tick(level)
 
 
 KINDS: tuple[Kind, ...] = (
     Kind("noise", "Pixel noise", "noise \u03c3 (pixels 0..1)", "",
-         (0.0, 0.1, 0.2, 0.3, 0.4),
+         (0.0, 0.1, 0.2, 0.3, 0.4), prefix="\u03c3 ",
          description="Gaussian noise of this standard deviation added to every pixel"),
     Kind("rotate", "Rotation", "rotation (degrees, either way)", "\u00b0",
          (0.0, 15.0, 30.0, 45.0, 60.0),

@@ -42,7 +42,7 @@ def test_the_table_names_every_kind_once_with_level_zero():
     assert kind_of("rotate").label(30) == "30\u00b0"
     assert kind_of("shift").label(2) == "2 px"
     assert kind_of("thickness").label(1) == "+1" and kind_of("thickness").label(-1) == "-1"
-    assert kind_of("noise").label(0.2) == "\u03c3 0.2"
+    assert kind_of("noise").label(0.2) == "\u03c3 0.2" and kind_of("noise").tick(0.2) == "0.2"
 
 
 @pytest.mark.parametrize("kind", [k.name for k in KINDS])

@@ -4,6 +4,8 @@
 - Confusion (``confusionMatrix`` is the table): test-set confusion matrix, per-class
   accuracy, the most confused pair, and the images behind any cell.
 - Mistakes: the most confident wrong answers on the test set.
+- Robustness (``robustnessView``): test accuracy against added noise, rotation, shift and
+  stroke thickness, beside the network before.
 - Inside: the current drawing step by step to the 28 x 28 input, and each layer's outputs.
 - Dataset: the training, validation and test images by label.
 
@@ -19,17 +21,20 @@ from .dataset_view import DatasetView
 from .gallery import ImageGallery
 from .inside_view import InsideView
 from .mistakes_view import MistakesView
+from .robustness_view import RobustnessEvaluator, RobustnessView
 from .weights_view import WeightsView
 
 __all__ = ["ConfusionView", "DatasetView", "ImageGallery", "InsideView", "MistakesView",
-           "Evaluator", "WeightsView", "insight_views"]
+           "Evaluator", "RobustnessEvaluator", "RobustnessView", "WeightsView",
+           "insight_views"]
 
 
 def insight_views(session, executor=None) -> list:
     """(tab title, widget, tooltip) triples shown beside the training plots.
 
     Confusion and Mistakes share one evaluation of the test set per set of weights, on
-    ``executor``'s thread (the window's; see ``evaluation_executor``).
+    ``executor``'s thread (the window's; see ``evaluation_executor``); Robustness measures
+    on the same thread.
     """
     evaluator = Evaluator(session, executor)
     views = [
@@ -39,6 +44,9 @@ def insight_views(session, executor=None) -> list:
          "Which digits the network mixes up on the test set"),
         ("Mistakes", MistakesView(session, evaluator),
          "The test images the network gets wrong with the most confidence"),
+        ("Robustness", RobustnessView(session, RobustnessEvaluator(session, evaluator.executor)),
+         "How the test accuracy holds up against noise, rotation, shift and stroke "
+         "thickness, now and before"),
         ("Inside", InsideView(session),
          "Your drawing step by step, and what each layer makes of it"),
         ("Dataset", DatasetView(session), "Browse the MNIST images by digit"),

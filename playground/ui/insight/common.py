@@ -231,13 +231,18 @@ class Evaluator(QObject):
         """On the evaluation thread: one pass through a private copy of the network (its
         layers' caches of 10,000 inputs then vanish with it)."""
         try:
-            result = analysis.evaluate(net.snapshot(), x, y)
+            result = self.compute(net.snapshot(), x, y)
         except Exception as e:  # noqa: BLE001 - reported on the GUI thread
             result = e
         try:
             self._done.emit(generation, net, result, when)
         except RuntimeError:  # the evaluator was deleted meanwhile (window closed)
             pass
+
+    def compute(self, net, x: np.ndarray, y: np.ndarray):
+        """The work of a request, on the evaluation thread: ``net`` (a private copy) on
+        the test images ``x`` and labels ``y``. A subclass measures something else."""
+        return analysis.evaluate(net, x, y)
 
     def _on_done(self, generation, net, result, when) -> None:
         if generation != self._generation:

@@ -63,8 +63,8 @@ def canvas_drawing(image_uint8):
 # -- the package --------------------------------------------------------------------------
 def test_insight_views_titles_and_object_names(session):
     views = insight_views(session)
-    assert [t for t, _, _ in views] == ["Weights", "Confusion", "Mistakes", "Inside",
-                                        "Dataset"]
+    assert [t for t, _, _ in views] == ["Weights", "Confusion", "Mistakes", "Robustness",
+                                        "Inside", "Dataset"]
     assert all(tip for _, _, tip in views)
     widgets = {t: w for t, w, _ in views}
     assert widgets["Weights"].objectName() == "weightsView"
