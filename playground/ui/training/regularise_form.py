@@ -72,10 +72,10 @@ FOLD_TIP = ("Settings that keep a network from memorising its training images: w
             "stopping and data augmentation")
 
 
-MIN_BODY_HEIGHT = 90  # unfolded on a small screen, the settings scroll in this much at least
+MIN_BODY_HEIGHT = 60  # unfolded on a small screen, the settings scroll in this much at least
 # ... and they get all they need when the screen's height leaves that much besides them for
 # the rest of the window (measured at 1024 x 600: the plots keep their minimum height)
-REST_OF_WINDOW = 510
+REST_OF_WINDOW = 540
 
 
 class _Body(QScrollArea):

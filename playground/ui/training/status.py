@@ -223,14 +223,15 @@ def _kept_best_text(message: str, run, elapsed: str, stuck: str) -> tuple[str, s
     test = (f"test accuracy {100 * record.test_accuracy:.1f}% with these weights"
             if record is not None and record.test_accuracy is not None
             else "no test images to measure")
-    said = message.removeprefix("finished; ")
-    said = said[:1].upper() + said[1:]
-    early = said.startswith("Stopped early")
     trained = plural(run.epochs_seen, "epoch")
-    text = f"{said}: {test}. ({trained} in {elapsed}.){stuck}"
-    bar = (f"Stopped early: epoch {_last_trained(run)}, kept epoch {epoch}" if early
-           else f"Done: epoch {_last_trained(run)}, kept epoch {epoch}")
-    return text, "warn" if stuck else "ok", bar, f"{said}: {test}."
+    if message.startswith("finished; "):  # every epoch trained; the best one kept
+        said = f"Finished {trained} in {elapsed}; {message.removeprefix('finished; ')}"
+        text, bar = f"{said}, the best: {test}.", f"Done: epoch {_last_trained(run)}"
+    else:  # "stopped early after epoch 7: ...; kept the weights of epoch 4 (...)"
+        said = message[:1].upper() + message[1:]
+        text = f"{said}: {test}. ({trained}, {elapsed}.)"
+        bar = f"Stopped early: epoch {_last_trained(run)}"
+    return text, "warn" if stuck else "ok", f"{bar}, kept epoch {epoch}", f"{said}: {test}."
 
 
 def _last_trained(run) -> int:

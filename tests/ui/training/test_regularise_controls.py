@@ -379,3 +379,24 @@ def test_the_status_tells_the_training_set_size_before_training(make_panel):
     assert panel.status_label.text() == "Ready to train on 500 images."
     form(panel).train_size_spin.setValue(0)
     assert panel.status_label.text() == "Ready to train on 2,000 images."
+
+
+def test_a_run_with_early_stopping_that_trains_every_epoch_says_which_it_kept():
+    from types import SimpleNamespace
+
+    from playground.nn.history import EpochRecord
+    from playground.ui.training.status import RunPlace, run_end_text
+
+    history = [EpochRecord(epoch=e, seconds=1.0, loss=0.1, accuracy=0.9, val_accuracy=v,
+                           test_accuracy=t, lr=0.1)
+               for e, v, t in ((1, 0.90, 0.89), (2, 0.93, 0.925), (3, 0.92, 0.91))]
+    run = SimpleNamespace(stuck=None, place=RunPlace(1, 3, 1000, 0), best=(2, 0.93),
+                          run_model=SimpleNamespace(history=history), epochs_seen=3,
+                          run_test=0.91, run_test_epoch=3)
+    text, kind, bar, line = run_end_text(
+        "finished", "finished; kept the weights of epoch 2 (validation 93.00%)", run,
+        "0:03 of training", 1000)
+    assert text == ("Finished 3 epochs in 0:03 of training; kept the weights of epoch 2 "
+                    "(validation 93.00%), the best: test accuracy 92.5% with these weights.")
+    assert kind == "ok" and bar == "Done: epoch 3, kept epoch 2"
+    assert "kept the weights of epoch 2" in line
