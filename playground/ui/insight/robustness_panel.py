@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from ...data.perturb import Kind
 from .. import theme
-from ..training.plots import _plot
+from ..training.plot_items import make_plot
 from .common import digit_pixmap
 
 NOW = theme.rgb(theme.ROBUSTNESS_NOW)
@@ -29,7 +29,7 @@ class KindPanel(QWidget):
         self.kind = kind
         self.setObjectName(f"robustness_{kind.name}")
         levels = np.array(kind.levels, float)
-        self.plot = _plot(f"robustness_{kind.name}Plot", kind.title, "test accuracy (%)")
+        self.plot = make_plot(f"robustness_{kind.name}Plot", "test accuracy (%)", kind.title)
         self.plot.setLabel("bottom", kind.axis, color=theme.PLOT_TEXT)
         self.plot.setToolTip(f"{kind.title}: {kind.description}.\nThe test accuracy at each "
                              "level; the dashed line is the network before.")
