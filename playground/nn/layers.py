@@ -28,6 +28,11 @@ class Layer:
     def param_count(self, input_shape: tuple[int, ...]) -> int:
         return 0
 
+    def scratch_values(self, input_shape: tuple[int, ...]) -> int:
+        """Values per sample a forward pass keeps beside its output (Conv2D's im2col
+        matrix), for the memory estimate."""
+        return 0
+
     def build(self, input_shape, rng=None, init="scaled", dtype=np.float32) -> None:
         """Create parameters for the given input shape (no-op without parameters)."""
 
@@ -235,9 +240,6 @@ class Dropout(Layer):
         return f"Dropout({self.rate:g})"
 
 
-LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Flatten, Dense, Sigmoid, ReLU, Tanh, Softmax, Dropout)
-}
 #: The element-wise (and Softmax's row-wise) functions between the layers with weights.
 ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "Softmax")
 
@@ -245,7 +247,13 @@ INITS = ("scaled", "normal", "xavier", "he")
 
 
 def init_weights(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> np.ndarray:
-    """Weights (n_in, n_out) in float64.
+    """Weights (n_in, n_out) in float64, drawn from N(0, init_scale(...) ** 2)."""
+    scale = init_scale(n_in, n_out, init)
+    return rng.standard_normal((n_in, n_out)) * scale
+
+
+def init_scale(n_in: int, n_out: int, init: str) -> float:
+    """The standard deviation of initial weights with fan-in ``n_in`` and fan-out ``n_out``.
 
     scaled: N(0, 1/n_in), the default; normal: N(0, 1) (saturates wide sigmoid layers);
     xavier: N(0, 2/(n_in+n_out)); he: N(0, 2/n_in), suited to ReLU.
@@ -258,4 +266,13 @@ def init_weights(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> 
     }.get(init)
     if scale is None:
         raise ValueError(f"unknown weight initialisation '{init}' (known: {', '.join(INITS)})")
-    return rng.standard_normal((n_in, n_out)) * scale
+    return scale
+
+
+# the convolution and pooling layers (conv.py) build on Layer and init_scale above
+from .conv import CONV_TYPES  # noqa: E402
+
+LAYER_TYPES: dict[str, type[Layer]] = {
+    cls.__name__: cls
+    for cls in (Flatten, Dense, Sigmoid, ReLU, Tanh, Softmax, Dropout, *CONV_TYPES)
+}

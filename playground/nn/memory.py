@@ -7,7 +7,9 @@ Training holds, at the same time:
   and while plain SGD steps, one temporary the size of the largest parameter array;
 - the trainer's one copy of the last good weights (restored when a run diverges), and in
   the window the weights published for drawing (``snapshots``);
-- each mini-batch's activations, kept for the backward pass, and its deltas;
+- each mini-batch's activations, kept for the backward pass, and its deltas (for a
+  convolution, also its im2col matrix: each output pixel's window of inputs, which is
+  usually the largest array of all);
 - or, instead of those activations, an evaluation chunk: the validation and test sets
   are evaluated in chunks of rows sized so that their activations stay within
   ``EVAL_CHUNK_BYTES`` however wide the network;
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .spec import SpecError, check_spec
+from .spec import SpecError, check_spec, make_layer
 
 GB = 1_000_000_000
 DEFAULT_BUDGET = 2 * GB  # training that would need more is refused
@@ -46,10 +48,13 @@ def activation_row_bytes(input_shape, layers, itemsize: int = 4) -> int:
     """Bytes of activations one input row makes in a forward pass: the input as floats
     and every layer's output (Flatten's is a view of its input; ReLU and Dropout also keep a mask).
 
-    ``layers``: (type name, output shape) pairs, in order.
+    ``layers``: (type name, output shape) pairs, in order, or (type name, output shape,
+    scratch) triples, scratch being the values per row a layer keeps beside its output
+    (``Layer.scratch_values``: Conv2D's im2col matrix and padded input).
     """
     total = math.prod(input_shape) * itemsize
-    for kind, shape in layers:
+    for kind, shape, *scratch in layers:
+        total += sum(scratch) * itemsize
         if kind == "Flatten":
             continue
         size = math.prod(shape)
@@ -126,14 +131,14 @@ def estimate_training_memory(spec, batch_size: int, optimizer: str = "sgd", *,
     itemsize = np.dtype(dtype).itemsize
     shape = report.input_shape
     largest = 0  # the largest parameter array, in values
-    for info in report.layers:
-        if info.type == "Dense":
-            largest = max(largest, math.prod(shape) * info.output_shape[0])
+    rows = []  # (type, output shape, scratch values) of each layer
+    for layer_spec, info in zip(spec["layers"], report.layers, strict=True):
+        layer = make_layer(layer_spec)
+        largest = max([largest, *(math.prod(s) for s in layer.param_shapes(shape))])
+        rows.append((info.type, info.output_shape, layer.scratch_values(shape)))
         shape = info.output_shape
     params = report.total_params * itemsize
-    row = activation_row_bytes(report.input_shape,
-                               [(info.type, info.output_shape) for info in report.layers],
-                               itemsize)
+    row = activation_row_bytes(report.input_shape, rows, itemsize)
     batch = max(1, int(batch_size))
     return MemoryEstimate(
         batch_size=batch,
@@ -162,7 +167,8 @@ def check_training_memory(spec, batch_size: int, optimizer: str = "sgd", *,
         return None
     if estimate.total <= budget:
         return None
-    advice = ["fewer units"]
+    convolves = any(isinstance(s, dict) and s.get("type") == "Conv2D" for s in spec["layers"])
+    advice = ["fewer filters or units" if convolves else "fewer units"]
     if estimate.activations > estimate.total // 4:
         advice.append("a smaller batch")
     if estimate.optimizer_state:

@@ -21,7 +21,7 @@ from .layers import LAYER_TYPES
 from .model import Model
 from .network import Network
 from .settings import check_hyper
-from .spec import MAX_LAYERS, check_spec
+from .spec import MAX_LAYERS, check_spec, make_layer
 
 FORMAT = "nn-playground-model"
 VERSION = 1
@@ -196,15 +196,14 @@ def _read_archive(z: zipfile.ZipFile) -> Model:
 
 
 def _weight_shapes(spec: dict) -> list[tuple[int, ...]]:
-    """The shapes of p0, p1, ... for a valid spec: each Dense layer's weights
-    (inputs, units) then biases (units,)."""
+    """The shapes of p0, p1, ... for a valid spec: each layer's weights then biases
+    (Dense: (inputs, units), (units,); Conv2D: (filters, channels, size, size), (filters,))."""
     report = check_spec(spec)
     shapes = []
     shape = report.input_shape
     for layer_spec, info in zip(spec["layers"], report.layers, strict=True):
         if LAYER_TYPES[layer_spec["type"]].trainable:
-            units = int(layer_spec["units"])
-            shapes += [(int(shape[-1]), units), (units,)]
+            shapes += make_layer(layer_spec).param_shapes(shape)
         shape = info.output_shape
     return shapes
 
@@ -250,13 +249,26 @@ def _read_npy(z: zipfile.ZipFile, info: zipfile.ZipInfo, dtype, shape, name: str
 
 def _outputs_bounded(spec: dict, weights: list[np.ndarray]) -> bool:
     """True when no input in [0, 1] can drive any output past MAX_OUTPUT: a bound on
-    each unit's magnitude, carried through the layers in float64."""
+    each unit's magnitude, carried through the layers in float64 (after a convolution,
+    one bound per channel, which pooling keeps and Flatten repeats for each pixel)."""
     bound = None  # None: every input is at most 1 in magnitude
+    per_channel = False
     params = iter(weights)
+    report = check_spec(spec)
+    shapes = [report.input_shape, *(info.output_shape for info in report.layers)]
     with np.errstate(over="ignore", invalid="ignore"):
-        for layer_spec in spec["layers"]:
+        for layer_spec, shape in zip(spec["layers"], shapes, strict=False):
             kind = layer_spec["type"]
-            if LAYER_TYPES[kind].trainable:
+            if kind == "Conv2D":
+                w, b = np.abs(next(params).astype(np.float64)), next(params)
+                reach = (w.sum(axis=(1, 2, 3)) if bound is None
+                         else np.einsum("fckl,c->f", w, bound))
+                bound, per_channel = reach + np.abs(b.astype(np.float64)), True
+                if not (bound.max() <= MAX_OUTPUT):
+                    return False
+            elif kind == "Flatten" and per_channel:
+                bound, per_channel = np.repeat(bound, math.prod(shape[1:])), False
+            elif LAYER_TYPES[kind].trainable:
                 w, b = next(params), next(params)
                 col = np.abs(w.astype(np.float64))
                 reach = col.sum(axis=0) if bound is None else bound @ col

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from .. import safeio
+from .conv import DEFAULT_POOL, MAX_FILTERS, MAX_STRIDE, PADDINGS, SPATIAL
 from .layers import LAYER_TYPES, MAX_DROPOUT, MAX_UNITS, Layer
 
 N_CLASSES = 10
@@ -94,7 +95,15 @@ def make_layer(layer_spec: dict) -> Layer:
 
 
 #: the settings each layer type takes besides its "type"
-SETTINGS = {"Dense": ("units",), "Dropout": ("rate",)}
+SETTINGS = {"Dense": ("units",), "Dropout": ("rate",),
+            "Conv2D": ("filters", "size", "stride", "padding"),
+            "MaxPool2D": ("size",), "AvgPool2D": ("size",)}
+
+
+def _whole(value, low: int, high: int | None = None) -> bool:
+    """An int (not a bool) from ``low`` to ``high`` (no upper end when None)."""
+    return (isinstance(value, int) and not isinstance(value, bool) and low <= value
+            and (high is None or value <= high))
 
 
 def _check_layer(i: int, layer_spec) -> str | None:
@@ -117,6 +126,34 @@ def _check_layer(i: int, layer_spec) -> str | None:
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
                 math.isfinite(rate) and 0 <= rate <= MAX_DROPOUT):
             return f"layer {i + 1}: the dropout rate must be 0 to {MAX_DROPOUT:g}"
+    if kind == "Conv2D" and not _whole(layer_spec.get("filters"), 1, MAX_FILTERS):
+        return f"layer {i + 1}: Conv2D filters must be 1 to {MAX_FILTERS:,}"
+    if kind in SPATIAL and not _whole(layer_spec.get(
+            "size", None if kind == "Conv2D" else DEFAULT_POOL), 1):
+        what = "kernel size" if kind == "Conv2D" else "pool size"
+        return (f"layer {i + 1}: the {kind} {what} must be a whole number from 1 "
+                f"(at most its input's height and width)")
+    if kind == "Conv2D" and not _whole(layer_spec.get("stride", 1), 1, MAX_STRIDE):
+        return f"layer {i + 1}: the Conv2D stride must be 1 to {MAX_STRIDE}"
+    if kind == "Conv2D" and layer_spec.get("padding", "valid") not in PADDINGS:
+        return f"layer {i + 1}: the Conv2D padding must be 'valid' or 'same'"
+    return None
+
+
+def _image_problem(i: int, kind: str, size: int, shape: tuple[int, ...]) -> str | None:
+    """Why a convolution or pooling layer cannot take ``shape``, or None."""
+    if len(shape) == 1:
+        return (f"{kind} needs an image, not a flat list of {shape[0]:,} values: "
+                f"move layer {i + 1} before Flatten")
+    if len(shape) not in (2, 3):
+        return (f"layer {i + 1}: {kind} needs an image (height x width, or channels x "
+                f"height x width), not {format_shape(shape)}")
+    side = format_shape(shape[-2:])
+    if kind == "Conv2D" and size > min(shape[-2:]):
+        return f"the {size} x {size} kernel of layer {i + 1} is larger than its {side} input"
+    if size > min(shape[-2:]):
+        return (f"the image shrinks to nothing at layer {i + 1}: use 'same' padding "
+                f"or a smaller kernel/pool")
     return None
 
 
@@ -165,7 +202,9 @@ def check_spec(spec, loss: str | None = None, data_shape=None) -> SpecReport:
             layer = make_layer(layer_spec)
             if kind == "Dense" and len(shape) != 1:
                 error = f"Dense needs a flat input: add Flatten before layer {i + 1}"
-            else:
+            elif kind in SPATIAL:
+                error = _image_problem(i, kind, layer.size, shape)
+            if error is None:
                 params = layer.param_count(shape)
                 shape = layer.output_shape(shape)
         if error is not None:

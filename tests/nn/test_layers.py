@@ -91,9 +91,9 @@ def test_flatten_gradient_and_shapes(rng):
 
 def test_layer_types_cover_every_layer():
     assert set(nn.LAYER_TYPES) == {"Flatten", "Dense", "Sigmoid", "ReLU", "Tanh", "Softmax",
-                                   "Dropout"}
+                                   "Dropout", "Conv2D", "MaxPool2D", "AvgPool2D"}
     for name, cls in nn.LAYER_TYPES.items():
-        assert cls.trainable == (name == "Dense")
+        assert cls.trainable == (name in ("Dense", "Conv2D"))
 
 
 def test_activations_compute_the_right_functions(rng):

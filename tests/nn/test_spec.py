@@ -158,8 +158,8 @@ def test_units_at_the_limits_are_fine():
 
 
 def test_unknown_type_lists_known_types():
-    (message, layer), = errors(stack("Flatten", "Conv2D", 10))
-    assert "unknown layer type 'Conv2D'" in message
+    (message, layer), = errors(stack("Flatten", "Conv3D", 10))
+    assert "unknown layer type 'Conv3D'" in message
     for known in nn.LAYER_TYPES:
         assert known in message
     assert message.startswith("layer 2:") and layer == 1

@@ -1,0 +1,287 @@
+"""Convolution and pooling over images: Conv2D, MaxPool2D, AvgPool2D.
+
+A sample's shape is (channels, height, width); a 2-D input (height, width), such as a
+28 x 28 digit, counts as one channel, so a Conv2D may be the first layer (its output is
+3-D; a pool keeps a 2-D input 2-D).
+
+How it is computed: every layer works on a channels-last view of its input (n, H, W, C)
+and returns a (n, C, H, W) *view* of channels-last memory, so the next layer's view is
+contiguous again and only Flatten (and a Dense after it) sees the (C, H, W) order.
+Conv2D gathers each output pixel's K x K x C window into one row of a matrix (im2col,
+with ``sliding_window_view``), multiplies it by the filters once, and in the backward
+pass multiplies back and scatters the windows onto the input's gradient with one
+strided add per kernel offset (K * K adds over the whole batch: no loop over samples or
+pixels). Everything stays in the dtype of the weights (float32 when training).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .layers import Layer, init_scale
+
+MAX_FILTERS = 1024
+MAX_STRIDE = 100
+DEFAULT_POOL = 2  # a pool's size when its spec names none
+PADDINGS = ("valid", "same")
+
+
+def image_shape(shape) -> tuple[int, int, int]:
+    """(channels, height, width) of a 2-D or 3-D sample shape."""
+    return (1, *shape) if len(shape) == 2 else tuple(shape)
+
+
+def conv_side(side: int, size: int, stride: int, padding: str) -> int:
+    """Output positions along one side: 'valid' fits the kernel inside the image,
+    'same' pads it so that the output is ceil(side / stride) (side itself at stride 1)."""
+    if padding == "same":
+        return -(-side // stride)
+    return (side - size) // stride + 1
+
+
+def same_padding(side: int, size: int, stride: int) -> tuple[int, int]:
+    """Zeros added (before, after) along one side for 'same' padding (the odd one after)."""
+    total = max((conv_side(side, size, stride, "same") - 1) * stride + size - side, 0)
+    return total // 2, total - total // 2
+
+
+def _channels_last(x: np.ndarray) -> np.ndarray:
+    """(n, C, H, W) or (n, H, W) -> a (n, H, W, C) view."""
+    return x[..., None] if x.ndim == 3 else x.transpose(0, 2, 3, 1)
+
+
+def _like_input(y: np.ndarray, two_d: bool) -> np.ndarray:
+    """(n, H, W, C) -> a (n, C, H, W) view, or (n, H, W) when the input was 2-D."""
+    return y[..., 0] if two_d else y.transpose(0, 3, 1, 2)
+
+
+class Conv2D(Layer):
+    """``filters`` kernels of ``size`` x ``size`` over all the input's channels.
+
+    Weights ``w`` (filters, channels, size, size), biases ``b`` (filters,). Output
+    (filters, H', W'): 'valid' padding gives H' = (H - size) // stride + 1, 'same'
+    gives ceil(H / stride) (zeros around the image, the odd one below and right).
+    """
+
+    trainable = True
+
+    def __init__(self, filters: int, size: int, stride: int = 1, padding: str = "valid"):
+        self.filters, self.size, self.stride = int(filters), int(size), int(stride)
+        self.padding = str(padding)
+        self.w: np.ndarray | None = None
+        self.b: np.ndarray | None = None
+        self.nabla_w: np.ndarray | None = None
+        self.nabla_b: np.ndarray | None = None
+
+    def _sides(self, h: int, w: int) -> tuple[int, int]:
+        return (conv_side(h, self.size, self.stride, self.padding),
+                conv_side(w, self.size, self.stride, self.padding))
+
+    def output_shape(self, input_shape):
+        _, h, w = image_shape(input_shape)
+        return (self.filters, *self._sides(h, w))
+
+    def param_shapes(self, input_shape):
+        c = image_shape(input_shape)[0]
+        return [(self.filters, c, self.size, self.size), (self.filters,)]
+
+    def param_count(self, input_shape):
+        return sum(math.prod(s) for s in self.param_shapes(input_shape))
+
+    def scratch_values(self, input_shape) -> int:
+        """Values per sample kept beside the output: the im2col matrix, plus the
+        zero-padded copy of the input for 'same' padding."""
+        c, h, w = image_shape(input_shape)
+        ho, wo = self._sides(h, w)
+        col = ho * wo * c * self.size * self.size
+        if self.padding != "same":
+            return col
+        hp = h + sum(same_padding(h, self.size, self.stride))
+        wp = w + sum(same_padding(w, self.size, self.stride))
+        return col + c * hp * wp
+
+    def build(self, input_shape, rng=None, init="scaled", dtype=np.float32):
+        c = image_shape(input_shape)[0]
+        k, f = self.size, self.filters
+        rng = np.random.default_rng() if rng is None else rng
+        scale = init_scale(c * k * k, f * k * k, init)  # fan-in, fan-out
+        self.w = (rng.standard_normal((f, c, k, k)) * scale).astype(dtype)
+        self.b = (rng.standard_normal(f) if init == "normal" else np.zeros(f)).astype(dtype)
+        self.nabla_w = np.zeros_like(self.w)
+        self.nabla_b = np.zeros_like(self.b)
+
+    def adopt(self, params):
+        w, b = params
+        self.w, self.b = w.copy(), b.copy()
+        self.nabla_w = np.zeros_like(self.w)
+        self.nabla_b = np.zeros_like(self.b)
+
+    def params(self):
+        return [self.w, self.b]
+
+    def grads(self):
+        return [self.nabla_w, self.nabla_b]
+
+    def decayed(self):
+        return [self.w]
+
+    def _padded(self, x: np.ndarray) -> np.ndarray:
+        """The channels-last input with 'same' padding's zeros around it."""
+        if self.padding != "same":
+            return x
+        n, h, w, c = x.shape
+        (top, bottom), (left, right) = (same_padding(h, self.size, self.stride),
+                                        same_padding(w, self.size, self.stride))
+        if not (top or bottom or left or right):
+            return x
+        xp = np.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
+        xp[:, top:top + h, left:left + w] = x
+        return xp
+
+    def forward(self, x, train=False):
+        """x: (n, C, H, W) or (n, H, W) -> (n, filters, H', W')."""
+        xc = _channels_last(x)
+        n, h, w, c = xc.shape
+        k, s, f = self.size, self.stride, self.filters
+        ho, wo = self._sides(h, w)
+        xp = self._padded(xc)
+        windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s]
+        # rows: output pixels; columns: the window's (row, column, channel)
+        col = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, k * k * c)
+        wmat = self.w.transpose(0, 2, 3, 1).reshape(f, k * k * c)
+        out = col @ wmat.T
+        out += self.b
+        self._col, self._wmat = col, wmat
+        self._geometry = (x.ndim == 3, n, h, w, c, xp.shape[1], xp.shape[2], ho, wo)
+        return out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
+
+    def backward(self, delta, need_input_grad=True):
+        """delta: (n, filters, H', W') -> dLoss/dx shaped like x; fills nabla_w, nabla_b."""
+        two_d, n, h, w, c, hp, wp, ho, wo = self._geometry
+        k, s, f = self.size, self.stride, self.filters
+        d = delta.transpose(0, 2, 3, 1).reshape(n * ho * wo, f)
+        g = d.T @ self._col  # (filters, k * k * c)
+        self.nabla_w[...] = g.reshape(f, k, k, c).transpose(0, 3, 1, 2)
+        np.sum(d, axis=0, out=self.nabla_b)
+        if not need_input_grad:
+            return None
+        dcol = (d @ self._wmat).reshape(n, ho, wo, k, k, c)
+        dxp = np.zeros((n, hp, wp, c), dtype=dcol.dtype)
+        rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
+        for i in range(k):  # col2im: each kernel offset adds its slice of every window
+            for j in range(k):
+                dxp[:, i:i + rows:s, j:j + cols:s] += dcol[:, :, :, i, j]
+        top = left = 0
+        if self.padding == "same":
+            top, left = same_padding(h, k, s)[0], same_padding(w, k, s)[0]
+        return _like_input(dxp[:, top:top + h, left:left + w], two_d)
+
+    def spec(self):
+        return {"type": "Conv2D", "filters": self.filters, "size": self.size,
+                "stride": self.stride, "padding": self.padding}
+
+    def __repr__(self):
+        extra = (f", stride {self.stride}" if self.stride != 1 else "") + (
+            ", same" if self.padding == "same" else "")
+        return f"Conv2D({self.filters}@{self.size}x{self.size}{extra})"
+
+
+class _Pool(Layer):
+    """Non-overlapping ``size`` x ``size`` windows (stride = size) over each channel.
+
+    When the height or width is not a multiple of ``size``, the last rows or columns
+    that do not fill a window are dropped (their gradient is 0). A 2-D input stays 2-D.
+    """
+
+    def __init__(self, size: int = DEFAULT_POOL):
+        self.size = int(size)
+
+    def output_shape(self, input_shape):
+        *lead, h, w = input_shape
+        return (*lead, h // self.size, w // self.size)
+
+    def _offsets(self, x: np.ndarray, ho: int, wo: int):
+        """Each of the size * size offsets in a window and the input values there."""
+        p = self.size
+        for i in range(p):
+            for j in range(p):
+                yield (i, j), x[:, i:ho * p:p, j:wo * p:p]
+
+    def forward(self, x, train=False):
+        xc = _channels_last(x)
+        n, h, w, c = xc.shape
+        ho, wo = h // self.size, w // self.size
+        out = None
+        for _, part in self._offsets(xc, ho, wo):
+            out = part.copy() if out is None else self._combine(out, part)
+        out = self._finish(out)
+        self._x, self._out, self._two_d = xc, out, x.ndim == 3
+        return _like_input(out, self._two_d)
+
+    def spec(self):
+        return {"type": type(self).__name__, "size": self.size}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.size})"
+
+
+class MaxPool2D(_Pool):
+    """The largest value of each window. Backward routes each window's gradient to its
+    largest value (where several are equal, to the first in row-major order)."""
+
+    @staticmethod
+    def _combine(out, part):
+        return np.maximum(out, part, out=out)
+
+    @staticmethod
+    def _finish(out):
+        return out
+
+    def backward(self, delta, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        x, out = self._x, self._out
+        n, h, w, c = x.shape
+        ho, wo = out.shape[1:3]
+        d = _channels_last(delta)
+        dx = np.zeros(x.shape, dtype=d.dtype)
+        taken = np.zeros(out.shape, dtype=bool)
+        hit = np.empty(out.shape, dtype=bool)
+        p = self.size
+        for (i, j), part in self._offsets(x, ho, wo):
+            np.equal(part, out, out=hit)
+            hit &= ~taken
+            taken |= hit
+            np.multiply(d, hit, out=dx[:, i:ho * p:p, j:wo * p:p])
+        return _like_input(dx, self._two_d)
+
+
+class AvgPool2D(_Pool):
+    """The mean of each window; backward spreads each window's gradient evenly."""
+
+    def _combine(self, out, part):
+        return np.add(out, part, out=out)
+
+    def _finish(self, out):
+        out *= 1.0 / (self.size * self.size)
+        return out
+
+    def backward(self, delta, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        x, out = self._x, self._out
+        ho, wo = out.shape[1:3]
+        d = _channels_last(delta) * (1.0 / (self.size * self.size))
+        dx = np.zeros(x.shape, dtype=d.dtype)
+        p = self.size
+        for (i, j), _ in self._offsets(x, ho, wo):
+            dx[:, i:ho * p:p, j:wo * p:p] = d
+        return _like_input(dx, self._two_d)
+
+
+CONV_TYPES = (Conv2D, MaxPool2D, AvgPool2D)
+#: the layers that need an image (2-D or 3-D sample shape) as input
+SPATIAL = tuple(cls.__name__ for cls in CONV_TYPES)
