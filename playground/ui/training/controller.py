@@ -258,6 +258,7 @@ class TrainingController(QObject):
         if worker is None:
             return
         h, trainer = self.session.hyper, worker.trainer
+        absent = {"weight_decay", "augment"} - h.keys()  # off: the trainer writes 0 and {}
         try:
             weight_decay = float(h.get("weight_decay") or 0.0)
             if weight_decay != trainer.weight_decay:
@@ -265,6 +266,8 @@ class TrainingController(QObject):
             augment = h.get("augment") or {}
             if Augment(**augment) != trainer.augment:
                 self.set_augment(augment)
+            for key in absent:  # ... which the settings leave out, as before the change
+                h.pop(key, None)
         except (TypeError, ValueError) as e:  # the session checked them; be safe
             self.problem.emit(f"Could not change the run's settings: {describe_error(e)}")
 

@@ -400,3 +400,23 @@ def test_a_run_with_early_stopping_that_trains_every_epoch_says_which_it_kept():
                     "(validation 93.00%), the best: test accuracy 92.5% with these weights.")
     assert kind == "ok" and bar == "Done: epoch 3, kept epoch 2"
     assert "kept the weights of epoch 2" in line
+
+
+def test_switching_weight_decay_and_augmentation_off_mid_run_leaves_them_out(qtbot,
+                                                                             make_panel):
+    panel = make_panel(epochs=LONG)
+    session, reg = panel.session, form(panel)
+    before = dict(session.hyper)
+    enter(qtbot, reg.wd_edit, "1e-3")
+    reg.augment.rotate_spin.setValue(10)
+    with qtbot.waitSignal(session.progressed, timeout=10_000):
+        click(qtbot, panel.start_button)
+    trainer = panel.trainer()
+    assert trainer.weight_decay == 1e-3 and trainer.augment == Augment(rotate=10)
+    enter(qtbot, reg.wd_edit, "0")
+    reg.augment.rotate_spin.setValue(0)
+    qtbot.waitUntil(lambda: trainer.weight_decay == 0 and not trainer.augment.active,
+                    timeout=5000)
+    assert session.hyper == {**before, "lr": session.hyper["lr"]}
+    click(qtbot, panel.stop_button)
+    wait_idle(qtbot, panel)
