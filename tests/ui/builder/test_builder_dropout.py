@@ -294,3 +294,14 @@ def test_a_dropout_on_the_outputs_is_hinted_on_its_card(panel, session):
     panel.set_rate(3, 0.9)
     assert [(h.key, h.layer) for h in panel.hints] == [("dropout-rate-high", 3)]
     assert "0.9" in panel.card(3).hint_label.text()
+
+
+def test_every_engine_layer_gets_a_palette_row(monkeypatch):
+    from playground.ui.builder import cards
+
+    monkeypatch.setattr(cards, "PALETTE_TYPES", (*cards.PALETTE_TYPES[:7], "A", "B", "C", "D"))
+    rows = cards.palette_rows()
+    assert rows[:3] == [("Flatten", "Dense", "Dropout"), ("Sigmoid", "Tanh"), ("ReLU", "Softmax")]
+    assert rows[3:] == [("A", "B", "C"), ("D",)]
+    monkeypatch.setattr(cards, "PALETTE_TYPES", ("Flatten", "Dense", "ReLU"))
+    assert cards.palette_rows() == [("Flatten", "Dense"), ("ReLU",)]
