@@ -17,6 +17,11 @@ noise. Per mode it prints the median training seconds per run (the trainer's own
 evaluation excluded), the wall-clock time to idle, the largest event-loop gap measured
 with a 10 ms timer, and the CPU time the GUI thread used (the views' cost without the
 noise of other processes). Target: under 10% slower than the baseline; no gap over 100 ms.
+
+First it times the Robustness view's measurement (``perturb.measure`` on the first
+``perturb.SUBSET`` test images, every kind at every level) for each MLP preset, as the
+evaluation thread runs it (``--robustness N`` rounds; 0 skips it). Target: well under a
+second. ``--modes ""`` skips the training runs.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 TABS = {"weights": "Weights", "confusion": "Confusion", "mistakes": "Mistakes",
-        "inside": "Inside", "dataset": "Dataset"}
+        "robustness": "Robustness", "inside": "Inside", "dataset": "Dataset"}
 
 
 def drawing(split) -> np.ndarray:
@@ -105,12 +110,37 @@ def run_once(mode: str, split, epochs: int) -> dict:
     }
 
 
+def time_robustness(split, rounds: int) -> None:
+    """The median time of one robustness measurement per preset (the weights do not
+    change the time: the presets' starting weights are measured)."""
+    import time
+
+    from playground import nn
+    from playground.data import perturb
+
+    x, y = split.test_x[:perturb.SUBSET], split.test_y[:perturb.SUBSET]
+    levels = sum(1 for k in perturb.KINDS for level in k.levels if level) + 1
+    for name in nn.PRESETS:
+        net = nn.Network(nn.preset(name)["spec"])
+        perturb.measure(net, x, y)  # warm-up
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            perturb.measure(net, x, y)
+            times.append(time.perf_counter() - start)
+        print(f"robustness measurement, {name:<8} {len(x):,} test images x {levels} "
+              f"levels: median {statistics.median(times):.3f} s (min {min(times):.3f}, "
+              f"max {max(times):.3f}, {rounds} rounds)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--modes", default="none,all,blank,weights,confusion,inside",
                         help="comma-separated: none, all, blank, " + ", ".join(TABS))
+    parser.add_argument("--robustness", type=int, default=5, metavar="N",
+                        help="rounds of the robustness measurement timing (0: none)")
     args = parser.parse_args()
 
     settings = tempfile.mkdtemp(prefix="bench-insight-")
@@ -122,7 +152,11 @@ def main() -> None:
     from playground.data import load_mnist
 
     split = load_mnist().split()
+    if args.robustness > 0:
+        time_robustness(split, args.robustness)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes:
+        return
     results: dict[str, list[dict]] = {m: [] for m in modes}
     run_once("none", split, 1)  # warm-up: imports, caches, BLAS
     for _ in range(args.repeat):

@@ -34,9 +34,12 @@ import numpy as np
 
 from .augment import affine_sources
 
-#: Test images a robustness measurement uses (the first ones of the test set): enough
-#: for curves that are steady to about a point, quick enough to measure after each epoch.
-SUBSET = 2000
+#: Test images a robustness measurement uses (the first ones of the test set): quick
+#: enough to measure after every epoch (a few tenths of a second for the MLP presets),
+#: steady to about a point and a half (the binomial error at 50%; 0.7 pt at 95%). The
+#: network before and now are measured on the same changed images, so their difference
+#: is steadier still.
+SUBSET = 1000
 #: Images perturbed and predicted at a time (bounds the memory a measurement needs).
 CHUNK = 1000
 #: The shape of the images the perturbations work on.
