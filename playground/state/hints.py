@@ -197,7 +197,9 @@ def small_network_hint(spec, hyper: dict, train_images: int = TRAIN_IMAGES) -> H
     """Dropout in a network too small to overfit the images it trains on (on the first
     Dropout layer), or None."""
     kinds = _kinds(spec)
-    if "Dropout" not in kinds:
+    # only for networks of Dense layers and activations (their size is their hidden units)
+    if "Dropout" not in kinds or any(
+            k not in ("Dense", *ACTIVATIONS, *PASS_THROUGH) for k in kinds):
         return None
     try:
         images = train_size_of(hyper, train_images)

@@ -180,3 +180,9 @@ def test_a_missing_or_bad_rate_gives_no_crash(layer):
         assert keys(found) == [("dropout-on-input", 1)]
     else:
         assert all(h.key != "dropout-rate-high" for h in found)
+
+
+def test_the_small_network_hint_is_only_for_dense_networks():
+    # a layer of another kind (here one the engine does not know) has a size of its own
+    spec = net("Flatten", "Capsule", drop(0.1), 10, "Softmax")
+    assert all(h.key != "dropout-small-network" for h in hints(spec, MODERN_HYPER))

@@ -168,6 +168,7 @@ class RateSpinBox(_CardSpin, QDoubleSpinBox):
         self.setRange(0.0, MAX_DROPOUT)
         self.setSingleStep(RATE_STEP)
         self.setAccelerated(False)  # 19 steps: no need to speed up
+        self.setAccessibleName("Dropout rate")
         self.setToolTip(f"Dropout rate, 0 to {MAX_DROPOUT:g}: the share of this layer's inputs "
                         "set to 0 at each training step (none when predicting).\n"
                         f"Typical: {HIDDEN_RATE:g} after a hidden layer, at most "
