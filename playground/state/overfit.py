@@ -109,6 +109,17 @@ def gap(history: Sequence[EpochRecord]) -> Gap | None:
     return result
 
 
+def overfitting_since(verdicts: Sequence[Gap | None]) -> int | None:
+    """From which record on the network overfits, given the verdict ``gap(history[:n])``
+    at each epoch ``n``: the best-validation epoch of the first verdict in the newest
+    unbroken run of "overfitting" ones (an index into the history); None when the newest
+    verdict is not "overfitting"."""
+    i = len(verdicts)
+    while i > 0 and verdicts[i - 1] is not None and verdicts[i - 1].overfitting:
+        i -= 1
+    return None if i == len(verdicts) else verdicts[i].best
+
+
 # -- the words the plots show ------------------------------------------------------------
 
 WARNING = "overfitting"

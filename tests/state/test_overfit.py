@@ -129,3 +129,24 @@ def test_loss_text_is_short():
     assert overfit.loss_text(overfit.Gap(None, 0.04123)) == "gap 0.041"
     assert overfit.loss_text(overfit.Gap(None, 12.34)) == "gap 12"
     assert overfit.loss_text(overfit.Gap(None, -0.004)) == "gap -0.004"
+
+
+def test_overfitting_since_the_start_of_the_newest_warning():
+    # validation creeps up by noise-sized steps while training races ahead: the latest
+    # verdict's "best" moves on, but the network has overfitted since the first verdict's
+    train = [80, 90, 95, 97, 98, 99, 99.5, 99.7, 99.8, 99.9]
+    val = [78, 85, 88, 88.03, 88.06, 88.09, 88.12, 88.15, 88.18, 88.21]
+    verdicts = [gap(history(train[:n], val[:n])) for n in range(1, 11)]
+    assert [v.overfitting for v in verdicts] == [False] * 5 + [True] * 5
+    assert verdicts[-1].best == 6
+    assert overfit.overfitting_since(verdicts) == 2  # the best of the first warning
+    # a real new best ends the warning; the next one starts from its own best
+    val2 = [78, 85, 88, 87.9, 88.0, 87.9, 88.5, 88.4, 88.3, 88.2, 88.1]
+    train2 = [*train, 100]
+    verdicts = [gap(history(train2[:n], val2[:n])) for n in range(1, 12)]
+    flags = [v.overfitting for v in verdicts]
+    assert flags == [False] * 5 + [True] + [False] * 3 + [True] * 2
+    assert overfit.overfitting_since(verdicts) == 6
+    assert overfit.overfitting_since(verdicts[:6]) == 2
+    assert overfit.overfitting_since(verdicts[:8]) is None  # the newest says no
+    assert overfit.overfitting_since([]) is None

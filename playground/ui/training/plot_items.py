@@ -34,7 +34,8 @@ class Style:
     z: float = 0.0
 
 
-EPOCH_DOT = 5  # the dots of the curves measured at each epoch's end
+EPOCH_DOT = 5  # the dots of the curves measured at each epoch's end ...
+MAX_DOTS = 60  # ... up to this many epochs (more would merge into a string of beads)
 #: every curve of the two plots: what is measured during an epoch (thin, light), what is
 #: measured at each epoch's end (thick, with a dot per epoch), and the test accuracy
 STYLES = {
@@ -42,7 +43,7 @@ STYLES = {
     "val_accuracy": Style(LIVE_VAL),
     "epoch_train_accuracy": Style(TRAIN, 2, "o", EPOCH_DOT, 1),
     "epoch_val_accuracy": Style(VAL, 2, "o", EPOCH_DOT, 1),
-    "test_accuracy": Style(TEST, 0, "o", 8, 2),
+    "test_accuracy": Style(TEST, 0, "o", 8, 0.5),  # under the validation curve
     "train_loss": Style(LIVE_TRAIN),
     "epoch_train_loss": Style(TRAIN, 2, "o", EPOCH_DOT, 1),
     "epoch_val_loss": Style(VAL, 2, "o", EPOCH_DOT, 1),
@@ -128,6 +129,15 @@ def color_curve(item: pg.PlotDataItem, color) -> None:
     if style.symbol is not None:
         item.setSymbolBrush(pg.mkBrush(color))
         item.scatter.setBrush(pg.mkBrush(color))
+
+
+def show_dots(item: pg.PlotDataItem, points: int) -> None:
+    """A curve with a line and dots keeps its dots while it has at most ``MAX_DOTS``."""
+    style = item.style
+    if style.width and style.symbol is not None:
+        want = style.symbol if points <= MAX_DOTS else None
+        if item.opts["symbol"] != want:
+            item.setSymbol(want)
 
 
 def make_curve(plot: pg.PlotWidget, style: Style, color=None, z: float | None = None

@@ -43,6 +43,7 @@ from .plot_items import (
     make_curve,
     make_plot,
     pen_is_stale,
+    show_dots,
 )
 from .plots_gap import GapBand, GapHeading, band_points, blend_on_plot, percent, positive
 from .run_markers import LR, NETWORK, SETTING, RunMarkers
@@ -55,6 +56,7 @@ X_GROWTH = 1.25  # during a run the x axis grows to a nice bound at least this f
 # once the data reaches FRAME_AFTER epochs, the accuracy axis frames what was measured
 # from FRAME_FROM epochs on: the climb of the first epoch would squash the gap
 FRAME_FROM, FRAME_AFTER = 1.0, 2.0
+END_ROOM = 0.05  # beyond the ends of the accuracy axis, as a fraction of its span
 EPOCH_KEYS = ("epoch_train_accuracy", "epoch_val_accuracy", "test_accuracy",
               "epoch_train_loss", "epoch_val_loss")
 #: what each epoch-level curve plots from a record
@@ -109,6 +111,7 @@ class TrainingPlots(QWidget):
         self.accuracy_band = GapBand(self.accuracy_plot)
         self.loss_band = GapBand(self.loss_plot, log=True)
         self._records: list[tuple[float, EpochRecord]] = []  # on this network: (x, record)
+        self._verdicts: list[overfit.Gap] = []  # the gap as of each of them
         self._loss_from = 0  # the first of them trained with the loss of the curves
         self.gap: overfit.Gap | None = None  # the gap at the latest of them
         self._loss_range = None
@@ -154,8 +157,10 @@ class TrainingPlots(QWidget):
     def _show_legend(self) -> None:
         def swatch(color, text="", mark="&#9473;&#9473;"):
             hex_color = "#" + "".join(f"{c:02x}" for c in color)
-            return (f'<span style="color:{hex_color}; font-weight:bold">{mark}</span>'
-                    + (f"&nbsp;{text}" if text else ""))
+            # one item never breaks across lines: only the gaps between items do
+            return (f'<span style="white-space:nowrap"><span style="color:{hex_color}; '
+                    f'font-weight:bold">{mark}</span>'
+                    + (f"&nbsp;{text}" if text else "") + "</span>")
 
         thin = "&#9472;&#9472;"
         items = [swatch(TRAIN, "training"), swatch(VAL, "validation"),
@@ -189,6 +194,7 @@ class TrainingPlots(QWidget):
         self._old_loss = (math.inf, -math.inf)
         self._break_loss = False
         self._records.clear()
+        self._verdicts.clear()
         self._loss_from = 0
         self.set_stale(False)
         self._show_gap()
@@ -270,6 +276,7 @@ class TrainingPlots(QWidget):
             if value is not None:
                 self._append(key, x, value)
         self._records.append((x, record))
+        self._verdicts.append(overfit.gap([r for _, r in self._records]))
 
     def load_history(self, history: list[EpochRecord]) -> None:
         """Plot a model's stored history (one point per epoch: no per-report detail; the
@@ -288,8 +295,8 @@ class TrainingPlots(QWidget):
 
     def _show_gap(self) -> None:
         """The bands and readouts for the records measured on this network."""
-        self.gap = g = overfit.gap([record for _, record in self._records])
-        since = g.best if g is not None and g.overfitting else None
+        self.gap = g = self._verdicts[-1] if self._verdicts else None
+        since = overfit.overfitting_since(self._verdicts)
         for band, first, keys in (
                 (self.accuracy_band, 0, ("epoch_train_accuracy", "epoch_val_accuracy")),
                 (self.loss_band, self._loss_from, ("epoch_train_loss", "epoch_val_loss"))):
@@ -367,6 +374,7 @@ class TrainingPlots(QWidget):
         if stale:
             self.stale = False
             self._records.clear()
+            self._verdicts.clear()
             self._loss_from = 0
             for curve in self.curves.values():
                 color_curve(curve, curve.style.color)
@@ -398,6 +406,7 @@ class TrainingPlots(QWidget):
         for key in keys or self.series:
             s = self.series[key]
             self.curves[key].setData(s.x, s.y)
+            show_dots(self.curves[key], len(s))
         if not self.empty:
             self._show_hints(False)
             if self._x_end is None:
@@ -431,7 +440,9 @@ class TrainingPlots(QWidget):
         span = percent_range(min(lows) if lows else None)
         if span != self._accuracy_range:
             self._accuracy_range = span
-            self.accuracy_plot.setYRange(*span, padding=0.02)
+            lo, hi = span
+            # room for the end ticks' labels (a label that would not fit is not drawn)
+            self.accuracy_plot.setYRange(lo, hi, padding=END_ROOM)
 
     def _fit_loss(self) -> None:
         """The loss axis spans whole powers of ten, so it changes (and repaints) rarely."""
