@@ -1,7 +1,10 @@
 """What each layer type does, in a sentence a learner can act on (the palette's and the
 cards' tooltips). Every type the engine has (``nn.LAYER_TYPES``) has one; a test checks."""
 
+from ...nn.conv import DEFAULT_POOL
 from ...state.hints import HIDDEN_RATE, MAX_INPUT_RATE
+
+_POOL = f"{DEFAULT_POOL} x {DEFAULT_POOL}"
 
 LAYER_HELP = {
     "Flatten": "Unrolls a 28 x 28 image into a row of 784 numbers, as Dense needs.",
@@ -16,4 +19,10 @@ LAYER_HELP = {
                "memorises less and does better on digits it has not seen (less overfitting). "
                f"Typical rates: {HIDDEN_RATE:g} after a hidden layer, {MAX_INPUT_RATE:g} at "
                "most on the pixels.",
+    "Conv2D": "Slides small filters (e.g. 3 x 3) over the image; each filter finds one "
+              "pattern, such as an edge, wherever it is.",
+    "MaxPool2D": "Keeps the largest value of each small square (" + _POOL + " by default): "
+                 "a smaller image that keeps the strongest responses.",
+    "AvgPool2D": "Averages each small square (" + _POOL + " by default): a smaller, "
+                 "smoother image.",
 }
