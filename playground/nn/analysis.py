@@ -179,9 +179,9 @@ NOT_FLATTENED = "not_flattened"  # the first Dense does not see the flattened pi
 def first_layer_weights(network, units=None) -> tuple[np.ndarray | None, str | None]:
     """The first Dense layer's units as pictures of the input image.
 
-    Every layer before the first Dense is Flatten or an element-wise function (only
-    Dense has weights), so the first Dense layer's input is the image's pixels in
-    row-major order: unit ``j``'s weights ``w[:, j]`` reshape to an (h, w) picture.
+    When every layer before the first Dense is Flatten or an element-wise function (no
+    Conv2D), the first Dense layer's input is the image's pixels in row-major order:
+    unit ``j``'s weights ``w[:, j]`` reshape to an (h, w) picture.
 
     Returns ``(tiles, None)``: ``tiles`` (units, h, w) float32, a copy; or ``(None,
     reason)`` with ``NOT_AN_IMAGE``, ``NO_DENSE`` or ``NOT_FLATTENED``. With ``units``
@@ -193,8 +193,9 @@ def first_layer_weights(network, units=None) -> tuple[np.ndarray | None, str | N
     dense = next((layer for layer in network.layers if isinstance(layer, Dense)), None)
     if dense is None:
         return None, NO_DENSE
-    if dense.w.shape[0] != shape[0] * shape[1]:
-        return None, NOT_FLATTENED
+    before = network.layers[:network.layers.index(dense)]
+    if dense.w.shape[0] != shape[0] * shape[1] or any(layer.trainable for layer in before):
+        return None, NOT_FLATTENED  # e.g. a Conv2D before it: it sees feature maps
     w = dense.w if units is None else dense.w[:, np.asarray(units, dtype=np.int64)]
     return np.ascontiguousarray(w.T).reshape(w.shape[1], *shape), None
 

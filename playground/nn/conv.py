@@ -8,10 +8,12 @@ How it is computed: every layer works on a channels-last view of its input (n, H
 and returns a (n, C, H, W) *view* of channels-last memory, so the next layer's view is
 contiguous again and only Flatten (and a Dense after it) sees the (C, H, W) order.
 Conv2D gathers each output pixel's K x K x C window into one row of a matrix (im2col,
-with ``sliding_window_view``), multiplies it by the filters once, and in the backward
-pass multiplies back and scatters the windows onto the input's gradient with one
-strided add per kernel offset (K * K adds over the whole batch: no loop over samples or
-pixels). Everything stays in the dtype of the weights (float32 when training).
+with ``sliding_window_view``; a one-channel image, with one strided copy per kernel
+offset into a column-major matrix, which is faster), multiplies it by the filters once,
+and in the backward pass multiplies back and scatters the windows onto the input's
+gradient with strided adds over the whole batch (col2im: the kernel's rows, then its
+columns; no loop over samples or pixels). Everything stays in the dtype of the weights
+(float32 when training).
 """
 
 from __future__ import annotations
@@ -145,12 +147,10 @@ class Conv2D(Layer):
         """x: (n, C, H, W) or (n, H, W) -> (n, filters, H', W')."""
         xc = _channels_last(x)
         n, h, w, c = xc.shape
-        k, s, f = self.size, self.stride, self.filters
+        k, f = self.size, self.filters
         ho, wo = self._sides(h, w)
         xp = self._padded(xc)
-        windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s]
-        # rows: output pixels; columns: the window's (row, column, channel)
-        col = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, k * k * c)
+        col = self._im2col(xp, ho, wo)
         wmat = self.w.transpose(0, 2, 3, 1).reshape(f, k * k * c)
         out = col @ wmat.T
         out += self.b
@@ -158,22 +158,43 @@ class Conv2D(Layer):
         self._geometry = (x.ndim == 3, n, h, w, c, xp.shape[1], xp.shape[2], ho, wo)
         return out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
 
+    def _im2col(self, xp: np.ndarray, ho: int, wo: int) -> np.ndarray:
+        """(output pixels, k * k * channels): each row one window of the padded
+        channels-last input, in (kernel row, kernel column, channel) order."""
+        n, _, _, c = xp.shape
+        k, s = self.size, self.stride
+        if c > 1:
+            windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s]
+            return windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, k * k * c)
+        by_offset = np.empty((k, k, n, ho, wo), dtype=xp.dtype)
+        rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
+        for i in range(k):
+            for j in range(k):
+                by_offset[i, j] = xp[:, i:i + rows:s, j:j + cols:s, 0]
+        return by_offset.reshape(k * k, n * ho * wo).T  # the same matrix, column-major
+
     def backward(self, delta, need_input_grad=True):
         """delta: (n, filters, H', W') -> dLoss/dx shaped like x; fills nabla_w, nabla_b."""
         two_d, n, h, w, c, hp, wp, ho, wo = self._geometry
         k, s, f = self.size, self.stride, self.filters
         d = delta.transpose(0, 2, 3, 1).reshape(n * ho * wo, f)
-        g = d.T @ self._col  # (filters, k * k * c)
+        col = self._col
+        # (filters, k * k * c); a column-major col is faster as the left factor
+        g = (col.T @ d).T if col.flags.f_contiguous else d.T @ col
         self.nabla_w[...] = g.reshape(f, k, k, c).transpose(0, 3, 1, 2)
         np.sum(d, axis=0, out=self.nabla_b)
         if not need_input_grad:
             return None
         dcol = (d @ self._wmat).reshape(n, ho, wo, k, k, c)
-        dxp = np.zeros((n, hp, wp, c), dtype=dcol.dtype)
         rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
-        for i in range(k):  # col2im: each kernel offset adds its slice of every window
-            for j in range(k):
-                dxp[:, i:i + rows:s, j:j + cols:s] += dcol[:, :, :, i, j]
+        # col2im in two passes: each kernel row adds onto the image rows it covered
+        # (the window's columns still apart), then each kernel column onto the columns
+        by_row = np.zeros((n, hp, wo, k, c), dtype=dcol.dtype)
+        for i in range(k):
+            by_row[:, i:i + rows:s] += dcol[:, :, :, i]
+        dxp = np.zeros((n, hp, wp, c), dtype=dcol.dtype)
+        for j in range(k):
+            dxp[:, :, j:j + cols:s] += by_row[:, :, :, j]
         top = left = 0
         if self.padding == "same":
             top, left = same_padding(h, k, s)[0], same_padding(w, k, s)[0]
@@ -246,14 +267,14 @@ class MaxPool2D(_Pool):
         x, out = self._x, self._out
         n, h, w, c = x.shape
         ho, wo = out.shape[1:3]
-        d = _channels_last(delta)
-        dx = np.zeros(x.shape, dtype=d.dtype)
-        taken = np.zeros(out.shape, dtype=bool)
-        hit = np.empty(out.shape, dtype=bool)
         p = self.size
+        d = _channels_last(delta)
+        dx = _gradient_like(x, ho * p, wo * p, d.dtype)
+        taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum was found
+        hit = np.empty(out.shape, dtype=bool)
         for (i, j), part in self._offsets(x, ho, wo):
             np.equal(part, out, out=hit)
-            hit &= ~taken
+            np.greater(hit, taken, out=hit)  # hit and not taken: a tie's first maximum
             taken |= hit
             np.multiply(d, hit, out=dx[:, i:ho * p:p, j:wo * p:p])
         return _like_input(dx, self._two_d)
@@ -275,11 +296,19 @@ class AvgPool2D(_Pool):
         x, out = self._x, self._out
         ho, wo = out.shape[1:3]
         d = _channels_last(delta) * (1.0 / (self.size * self.size))
-        dx = np.zeros(x.shape, dtype=d.dtype)
         p = self.size
+        dx = _gradient_like(x, ho * p, wo * p, d.dtype)
         for (i, j), _ in self._offsets(x, ho, wo):
             dx[:, i:ho * p:p, j:wo * p:p] = d
         return _like_input(dx, self._two_d)
+
+
+def _gradient_like(x: np.ndarray, h: int, w: int, dtype) -> np.ndarray:
+    """An array for the gradient of ``x`` of which the first ``h`` rows and ``w``
+    columns will be written: the rest, which no window covered, is zero."""
+    if x.shape[1:3] == (h, w):
+        return np.empty(x.shape, dtype=dtype)
+    return np.zeros(x.shape, dtype=dtype)
 
 
 CONV_TYPES = (Conv2D, MaxPool2D, AvgPool2D)

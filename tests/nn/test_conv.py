@@ -462,3 +462,15 @@ def test_the_evaluation_chunks_of_a_conv_net_stay_within_their_budget():
         {"type": "Flatten"}, {"type": "Dense", "units": 10}]})
     row = 4 * (784 + 64 * 784 + 784 * 25 + 32 * 32)
     assert net.eval_rows == 128_000_000 // (2 * row)
+
+
+def test_dense_weights_after_a_convolution_are_not_shown_as_pictures_of_the_input():
+    from playground.nn import analysis
+
+    # Conv 1@3x3 'same' keeps 784 values, but the Dense after it sees a feature map
+    net = nn.Network({"input": [28, 28], "layers": [
+        {"type": "Conv2D", "filters": 1, "size": 3, "padding": "same"}, {"type": "Flatten"},
+        {"type": "Dense", "units": 10}]})
+    assert analysis.first_layer_weights(net) == (None, analysis.NOT_FLATTENED)
+    shown = [name for name, _ in analysis.activations(net, np.zeros((28, 28), np.uint8))]
+    assert shown == ["Conv2D(1@3x3, same)", "Flatten", "Dense(10)"]
