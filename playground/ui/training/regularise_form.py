@@ -216,26 +216,22 @@ class RegulariseForm(QWidget):
         header.addWidget(self.summary, 1)
 
         inner = QWidget()
-        grid = QGridLayout()
+        self._grid = grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(6)
         self._labels = {}
         cells = [("&Weight decay", self.wd_edit), ("Training &images", self.train_size_spin),
                  ("Sche&dule", self.schedule_combo), ("Early sto&p", self.patience_spin)]
-        for i, (text, widget) in enumerate(cells):
+        for text, widget in cells:
             label = QLabel(text)
             label.setBuddy(widget)
             label.setToolTip(widget.toolTip())
             widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             widget.setMinimumWidth(50)
-            row, col = divmod(i, 2)
-            grid.addWidget(label, row, 2 * col)
-            grid.addWidget(widget, row, 2 * col + 1)
-            grid.setColumnStretch(2 * col + 1, 1)
             self._labels[widget] = label
-        grid.addWidget(self.wd_error, 2, 0, 1, 4)
-        grid.addWidget(self.message, 3, 0, 1, 4)
+        self._narrow: bool | None = None
+        self._place_cells(narrow=False)
         body = QVBoxLayout(inner)
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(6)
@@ -263,7 +259,30 @@ class RegulariseForm(QWidget):
             self.augment.preview_shown()
 
     def arrange(self, narrow: bool) -> None:
+        """Two settings a row, or one when ``narrow`` (the augmentation: three or two)."""
+        self._place_cells(narrow)
         self.augment.arrange(narrow)
+
+    def _place_cells(self, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        per_row, grid = (1 if narrow else 2), self._grid
+        for widget, label in self._labels.items():
+            grid.removeWidget(label)
+            grid.removeWidget(widget)
+        for extra in (self.wd_error, self.message):
+            grid.removeWidget(extra)
+        for column in range(4):
+            grid.setColumnStretch(column, 0)
+        for i, (widget, label) in enumerate(self._labels.items()):
+            row, col = divmod(i, per_row)
+            grid.addWidget(label, row, 2 * col)
+            grid.addWidget(widget, row, 2 * col + 1)
+            grid.setColumnStretch(2 * col + 1, 1)
+        rows = -(-len(self._labels) // per_row)
+        grid.addWidget(self.wd_error, rows, 0, 1, 2 * per_row)
+        grid.addWidget(self.message, rows + 1, 0, 1, 2 * per_row)
 
     def set_busy(self, busy: bool) -> None:
         """While training, weight decay and augmentation may change; the rest is locked."""
