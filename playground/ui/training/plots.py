@@ -110,7 +110,8 @@ class TrainingPlots(QWidget):
                        for key, style in STYLES.items()}
         self.accuracy_band = GapBand(self.accuracy_plot)
         self.loss_band = GapBand(self.loss_plot, log=True)
-        self._records: list[tuple[float, EpochRecord]] = []  # on this network: (x, record)
+        self._records: list[EpochRecord] = []  # measured on this network
+        self._points: list[tuple[float, dict]] = []  # where each is plotted, and its values
         self._verdicts: list[overfit.Gap] = []  # the gap as of each of them
         self._loss_from = 0  # the first of them trained with the loss of the curves
         self.gap: overfit.Gap | None = None  # the gap at the latest of them
@@ -194,6 +195,7 @@ class TrainingPlots(QWidget):
         self._old_loss = (math.inf, -math.inf)
         self._break_loss = False
         self._records.clear()
+        self._points.clear()
         self._verdicts.clear()
         self._loss_from = 0
         self.set_stale(False)
@@ -271,12 +273,13 @@ class TrainingPlots(QWidget):
         self._refresh(*EPOCH_KEYS)
 
     def _add_record(self, x: float, record: EpochRecord) -> None:
-        for key, value_of in FROM_RECORD.items():
-            value = value_of(record)
+        values = {key: value_of(record) for key, value_of in FROM_RECORD.items()}
+        for key, value in values.items():
             if value is not None:
                 self._append(key, x, value)
-        self._records.append((x, record))
-        self._verdicts.append(overfit.gap([r for _, r in self._records]))
+        self._records.append(record)
+        self._points.append((x, values))
+        self._verdicts.append(overfit.gap(self._records))
 
     def load_history(self, history: list[EpochRecord]) -> None:
         """Plot a model's stored history (one point per epoch: no per-report detail; the
@@ -300,9 +303,7 @@ class TrainingPlots(QWidget):
         for band, first, keys in (
                 (self.accuracy_band, 0, ("epoch_train_accuracy", "epoch_val_accuracy")),
                 (self.loss_band, self._loss_from, ("epoch_train_loss", "epoch_val_loss"))):
-            x, train, val, cut = band_points(self._records, first, since,
-                                             FROM_RECORD[keys[0]], FROM_RECORD[keys[1]])
-            band.set_data(x, train, val, cut)
+            band.set_data(*band_points(self._points, first, since, *keys))
         for heading in (self.accuracy_heading, self.loss_heading):
             heading.show_gap(g, self.stale)
         self._show_legend()
@@ -374,6 +375,7 @@ class TrainingPlots(QWidget):
         if stale:
             self.stale = False
             self._records.clear()
+            self._points.clear()
             self._verdicts.clear()
             self._loss_from = 0
             for curve in self.curves.values():

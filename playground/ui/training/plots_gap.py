@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from ...nn.history import EpochRecord
 from ...state import overfit
 from .. import theme
 
@@ -57,16 +56,16 @@ def _finite(value) -> bool:
         return False
 
 
-def band_points(records: Sequence[tuple[float, EpochRecord]], first: int,
-                since: int | None, train: Callable, val: Callable):
-    """The band's points from ``records[first:]`` ((x, record) pairs): x, the training
-    and the validation values (``train(record)``, ``val(record)``; records lacking
-    either are left out), and the index of the first point at or after record
-    ``since`` (None: no overfitting part)."""
+def band_points(points: Sequence[tuple[float, dict]], first: int, since: int | None,
+                train: str, val: str):
+    """The band's points from ``points[first:]`` ((x, values by curve) per record): x,
+    the values of curves ``train`` and ``val`` (records lacking either are left out),
+    and the index of the first point at or after record ``since`` (None: no
+    overfitting part)."""
     xs, a, b, cut = [], [], [], None
-    for i in range(first, len(records)):
-        x, record = records[i]
-        ta, va = train(record), val(record)
+    for i in range(first, len(points)):
+        x, values = points[i]
+        ta, va = values[train], values[val]
         if ta is None or va is None:
             continue
         if since is not None and cut is None and i >= since:
@@ -114,7 +113,12 @@ class GapBand:
         parts = (slice(0, end), slice(self.cut, None) if self.cut is not None else slice(0, 0))
         for fill, part in zip(self.fills, parts, strict=True):
             first, second = fill.curves
+            if not len(first.xData if first.xData is not None else ()) and not len(
+                    self.x[part]):
+                continue  # empty, and stays so
+            first.blockSignals(True)  # the fill redraws its outline once, after both
             first.setData(self.x[part], a[part])
+            first.blockSignals(False)
             second.setData(self.x[part], b[part])
 
     def clear(self) -> None:
