@@ -46,7 +46,8 @@ TIPS = {
               "deviation of the noise, pixels being 0 to 1), so the network learns to "
               "ignore specks. 0.1 is faint, 0.3 plain to see."),
 }
-TITLES = {"shift": "Shi&ft", "rotate": "Ro&tate", "zoom": "&Zoom", "noise": "&Noise"}
+# mnemonics: none shared with the settings above (L O R B P D W G U Y) or the menus (F E N T V H)
+TITLES = {"shift": "&Shift", "rotate": "Rot&ate", "zoom": "&Zoom", "noise": "No&ise"}
 CAPTION = "Augmentation of the training images"
 CAPTION_TIP = ("Data augmentation: new random changes to the images of every training "
                "batch, so the network sees more varied digits than there are and "
@@ -102,7 +103,7 @@ class AugmentForm(QWidget):
                               scale=100.0, step=5)
         self.noise_spin = spin("augmentNoise", "noise", LIMITS["noise"], "", decimals=2,
                                step=0.05)
-        self.elastic_check = QCheckBox("&Elastic")
+        self.elastic_check = QCheckBox("Elasti&c")
         self.elastic_check.setObjectName("augmentElastic")
         self.elastic_check.setToolTip(TIPS["elastic"] + LIVE)
         self.elastic_check.toggled.connect(

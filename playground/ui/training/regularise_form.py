@@ -221,8 +221,8 @@ class RegulariseForm(QWidget):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(6)
         self._labels = {}
-        cells = [("&Weight decay", self.wd_edit), ("Training &images", self.train_size_spin),
-                 ("Sche&dule", self.schedule_combo), ("Early sto&p", self.patience_spin)]
+        cells = [("&Weight decay", self.wd_edit), ("Training ima&ges", self.train_size_spin),
+                 ("Sched&ule", self.schedule_combo), ("Earl&y stop", self.patience_spin)]
         for text, widget in cells:
             label = QLabel(text)
             label.setBuddy(widget)

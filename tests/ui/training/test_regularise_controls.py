@@ -420,3 +420,15 @@ def test_switching_weight_decay_and_augmentation_off_mid_run_leaves_them_out(qtb
     assert session.hyper == {**before, "lr": session.hyper["lr"]}
     click(qtbot, panel.stop_button)
     wait_idle(qtbot, panel)
+
+
+def test_each_setting_has_its_own_alt_key(make_panel):
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    panel = make_panel()
+    texts = [w.text() for w in panel.form.findChildren(QLabel) if w.buddy() is not None]
+    texts += [w.text() for w in panel.form.findChildren(QAbstractButton)]
+    keys = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(keys) >= 14
+    assert len(keys) == len(set(keys)), sorted(keys)
+    assert not set(keys) & set("fentvh")  # File, Edit, Network, Training, View, Help
