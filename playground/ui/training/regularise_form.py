@@ -66,6 +66,8 @@ PATIENCE_TIP = ("Early stopping: stop when the validation accuracy has not impro
                 "many epochs, and keep the weights of the best epoch. Off trains every "
                 "epoch asked for.")
 LOCKED = "Locked while training: stop or wait for the run to end to change it."
+SIZE_LOCKED = ("Locked: these weights were trained on epochs of this many images, and the "
+               "plots count epochs. Reset weights to train on another number of images.")
 TITLE = "Regularisation and data"
 FOLD_TIP = ("Settings that keep a network from memorising its training images: weight "
             "decay, fewer or more training images, the learning-rate schedule, early "
@@ -285,11 +287,16 @@ class RegulariseForm(QWidget):
         grid.addWidget(self.message, rows + 1, 0, 1, 2 * per_row)
 
     def set_busy(self, busy: bool) -> None:
-        """While training, weight decay and augmentation may change; the rest is locked."""
+        """While training, weight decay and augmentation may change; the rest is locked.
+        Once trained, the training-set size stays until Reset weights (an epoch of the
+        network trained so far is one of that many images)."""
         self._busy = busy
+        trained = self.session.trained
         for widget in (self.train_size_spin, self.schedule_combo, self.patience_spin):
-            widget.setEnabled(not busy)
-            tip = f"{LOCKED}\n\n{self._tips[widget]}" if busy else self._tips[widget]
+            why = LOCKED if busy else (
+                SIZE_LOCKED if trained and widget is self.train_size_spin else None)
+            widget.setEnabled(why is None)
+            tip = f"{why}\n\n{self._tips[widget]}" if why else self._tips[widget]
             widget.setToolTip(tip)
             self._labels[widget].setToolTip(tip)
 

@@ -307,8 +307,14 @@ def test_weight_decay_and_augmentation_change_mid_run_and_are_marked(qtbot, make
     wait_idle(qtbot, panel)
     assert session.model.hyper["weight_decay"] == 1e-3
     assert session.model.hyper["augment"] == {"shift": 2.0}
-    for widget in (reg.train_size_spin, reg.schedule_combo, reg.patience_spin):
+    for widget in (reg.schedule_combo, reg.patience_spin):
         assert widget.isEnabled() and not widget.toolTip().startswith("Locked")
+    # trained: the training-set size stays until Reset weights (the plots count epochs)
+    assert not reg.train_size_spin.isEnabled()
+    assert reg.train_size_spin.toolTip().startswith("Locked: these weights were trained")
+    session.reset_weights()
+    assert reg.train_size_spin.isEnabled()
+    assert reg.train_size_spin.toolTip().startswith("How many training images")
 
 
 def test_two_changes_at_one_place_share_a_marker_and_a_change_back_removes_it(qtbot,
