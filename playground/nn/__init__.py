@@ -3,6 +3,7 @@
 Pure NumPy; nothing here imports Qt.
 """
 
+from .conv import AvgPool2D, Conv2D, MaxPool2D
 from .divergence import DivergenceGuard
 from .history import EpochRecord
 from .layers import (
@@ -46,7 +47,8 @@ from .training import EpochEnd, Progress, RunResult, Trainer
 
 __all__ = [
     "INITS", "LAYER_TYPES", "Dense", "Flatten", "Layer", "ReLU", "Sigmoid",
-    "Softmax", "Tanh", "Dropout", "CrossEntropy", "SquaredError", "make_loss", "one_hot",
+    "Softmax", "Tanh", "Dropout", "Conv2D", "MaxPool2D", "AvgPool2D", "CrossEntropy",
+    "SquaredError", "make_loss", "one_hot",
     "DEFAULT_HYPER",
     "Model", "Network", "check_hyper", "transfer_weights", "SGD", "Adam", "Momentum",
     "make_optimizer", "sgd",

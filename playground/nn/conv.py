@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .layers import Layer, init_scale
+from .base import Layer, init_scale
 
 MAX_FILTERS = 1024
 MAX_STRIDE = 100
