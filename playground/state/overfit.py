@@ -144,7 +144,8 @@ def explanation(g: Gap | None) -> str:
     """A sentence or two for a tooltip: what the gap is, and the verdict."""
     what = (f"The gap: training minus validation, both measured with the weights at the "
             f"end of the latest epoch (training on the first {TRAIN_SAMPLE:,} training "
-            f"images), so they compare like with like.")
+            f"images, or all of them when there are fewer), so they compare like with "
+            f"like.")
     if g is None:
         return what + " It shows once an epoch has finished."
     if not g.measured:

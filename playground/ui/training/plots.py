@@ -82,7 +82,7 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         self.accuracy_plot = make_plot("accuracyPlot", "accuracy (%)")
         self.loss_plot = make_plot("lossPlot", "loss (log scale)")
-        sample = f"the first {TRAIN_SAMPLE:,} training images"
+        sample = f"the first {TRAIN_SAMPLE:,} training images (all, when fewer)"
         self.accuracy_plot.setToolTip(
             f"Accuracy against epochs of training. Thick: on {sample} and on the "
             f"validation images, with the weights at each epoch's end; the band between "
