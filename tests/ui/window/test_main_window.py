@@ -163,7 +163,7 @@ def test_layout_is_remembered(window, qtbot, small_split, monkeypatch):
 def test_tabs_have_tooltips_and_ctrl_number_shortcuts(window):
     tabs = window.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
-        "Training", "Weights", "Confusion", "Mistakes", "Inside", "Dataset"]
+        "Training", "Weights", "Confusion", "Mistakes", "Robustness", "Inside", "Dataset"]
     for i in range(tabs.count()):
         assert tabs.tabToolTip(i).endswith(f"(Ctrl+{i + 1})")
     actions = {a.shortcut().toString(): a for a in window.findChildren(QAction)}
