@@ -62,9 +62,9 @@ def run_once(mode: str, split, epochs: int) -> dict:
     extra = []
     original = mw.insight_views
     if mode in ("none", "all"):
-        mw.insight_views = lambda s: []
+        mw.insight_views = lambda s, *_: []
     elif mode == "blank":
-        mw.insight_views = lambda s: [("Blank", QWidget(), "an empty tab")]
+        mw.insight_views = lambda s, *_: [("Blank", QWidget(), "an empty tab")]
     try:
         window = mw.MainWindow(session)
     finally:

@@ -79,6 +79,7 @@ class RobustnessView(QWidget):
         self.measured: Measured | None = None  # the network now
         self.reference: Measured | None = None  # the network before ("before")
         self.example = 0  # which of the measured test images the thumbnails show
+        self._changed = None  # (example, [its changed copies per kind]) on screen
 
         self.summary = QLabel()
         self.summary.setObjectName("robustnessSummary")
@@ -251,8 +252,11 @@ class RobustnessView(QWidget):
             return
         self.example = index % n
         image, label = data.test_x[self.example:self.example + 1], int(data.test_y[self.example])
-        changed = [np.concatenate([perturb.perturb(image, k.name, level, seed=EXAMPLE_SEED)
-                                   for level in k.levels]) for k in KINDS]
+        if self._changed is None or self._changed[0] != self.example:  # once per digit
+            self._changed = self.example, [np.concatenate([
+                perturb.perturb(image, k.name, level, seed=EXAMPLE_SEED)
+                for level in k.levels]) for k in KINDS]
+        changed = self._changed[1]
         net = self.session.predictor()
         answers = None
         if self.measured is not None and net is not None and not self._problem():
