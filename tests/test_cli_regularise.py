@@ -44,6 +44,7 @@ def test_patience_stops_early_and_keeps_the_best_epochs_weights(tmp_path):
     best = max(range(len(vals)), key=vals.__getitem__)
     assert best == len(vals) - 2  # one epoch without improvement ended it
     assert f"kept the weights of epoch {best + 1}" in done.stderr
+    assert "no better validation accuracy in 1 epoch;" in done.stderr
     assert out["test_accuracy"] == pytest.approx(epochs[best]["test_accuracy"])
     model = nn.load_model(path)
     assert model.hyper["patience"] == 1

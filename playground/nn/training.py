@@ -209,8 +209,9 @@ class Trainer:
         last = len(self.model.history)
         if epoch != last:
             self.model.network.set_weights(run.best_weights)
-        why = (f"stopped early after epoch {last}: no better validation accuracy in "
-               f"{run.patience} epochs" if last < run.last_epoch else "finished")
+        epochs = "1 epoch" if run.patience == 1 else f"{run.patience} epochs"
+        why = (f"stopped early after epoch {last}: no better validation accuracy in {epochs}"
+               if last < run.last_epoch else "finished")
         return (f"{why}; kept the weights of epoch {epoch} "
                 f"(validation {100 * accuracy:.2f}%)")
 
