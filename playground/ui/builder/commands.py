@@ -174,7 +174,8 @@ class ReplaceStackCommand(_Command):
     def undo(self):
         session = self.panel.session
         if self.preset_name is not None:
-            session.set_hyper(**self.old_hyper)
+            # settings the preset added go too (None removes a setting)
+            session.set_hyper(**{**dict.fromkeys(session.hyper), **self.old_hyper})
             session.preset_name = self.old_preset_name
         self.stack.reset(self.old_layers, self.old_input)
         self.panel.select(self.old_selected)

@@ -332,6 +332,18 @@ def test_seed_and_modern_presets(panel, session):
     assert [c.params for c in panel.cards] == [0, 100480, 0, 1290, 0]
 
 
+def test_undoing_a_preset_takes_away_the_settings_it_added(panel, session):
+    """The overfit preset sets a training-set size the seed preset does not have."""
+    old_hyper = dict(session.hyper)
+    assert "train_size" not in old_hyper
+    assert panel.apply_preset("overfit")
+    assert session.hyper["train_size"] == 1000
+    panel.undo()
+    assert session.hyper == old_hyper
+    panel.redo()
+    assert session.hyper == preset("overfit")["hyper"]
+
+
 def test_presets_menu_button_applies_a_preset(panel, session):
     actions = panel.presets_button.menu().actions()
     assert [a.text() for a in actions] == [p["title"] for p in PRESETS.values()]
