@@ -4,12 +4,14 @@ turned, moved, and drawn thinner or thicker, against the network before.
 The curves are measured on the evaluation thread (``RobustnessEvaluator``) on the first
 ``perturb.SUBSET`` test images, at the end of every epoch, when training stops and for a
 new network; a hidden view waits until it is shown. When the network is replaced (a
-preset, Reset weights, an opened model, an edit) its last curves stay as the dashed
-"before" line, so a learner sees what augmentation or regularisation bought.
+preset, Reset weights, an opened model, an edit), or trained on under other settings (say
+augmentation switched on), its last curves stay as the dashed "before" line, so a
+learner sees what augmentation or regularisation bought.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +45,11 @@ UNTRAINED = ("Train the network (one epoch is enough) to see how its test accura
              f"It is measured on the first {SUBSET:,} test images; press Recompute to "
              "measure the weights as they are now.")
 MEASURING = f"Measuring on {SUBSET:,} changed copies of the test images..."
+#: Settings whose change does not change what the network learns from then on.
+UNTRACKED = ("epochs", "seed")
+#: What the "before" line is, by how it came to be.
+PREVIOUS, EARLIER_SETTINGS, KEPT = ("the previous network", "before the settings changed",
+                                    "kept")
 
 
 class RobustnessEvaluator(Evaluator):
@@ -59,6 +66,7 @@ class Measured:
 
     curves: dict
     when: str  # "after epoch 3"
+    settings: str = ""  # the training settings then (``UNTRACKED`` left out), as JSON
 
     @property
     def clean(self) -> float:
@@ -78,6 +86,7 @@ class RobustnessView(QWidget):
             self.evaluator.setParent(self)
         self.measured: Measured | None = None  # the network now
         self.reference: Measured | None = None  # the network before ("before")
+        self.reference_about = PREVIOUS  # what "before" is
         self.example = 0  # which of the measured test images the thumbnails show
         self._changed = None  # (example, [its changed copies per kind]) on screen
 
@@ -152,6 +161,7 @@ class RobustnessView(QWidget):
         """A new network: the curves on screen become "before"; measure it if trained."""
         if self.measured is not None:
             self.reference, self.measured = self.measured, None
+            self.reference_about = PREVIOUS
         self.throttle.stale = False
         self._show()
         if self.session.trained:
@@ -180,15 +190,22 @@ class RobustnessView(QWidget):
     def keep_as_before(self) -> None:
         """The curves now become the "before" line."""
         if self.measured is not None:
-            self.reference = self.measured
+            self.reference, self.reference_about = self.measured, KEPT
             self._show()
 
     # -- results -------------------------------------------------------------------------
     def _on_ready(self, curves: dict, when: str) -> None:
-        measured = Measured(curves, when or self.evaluator.when)
-        if measured != self.measured:
+        measured = Measured(curves, when or self.evaluator.when, self._settings())
+        old = self.measured
+        if old is None or measured.curves != old.curves:  # (the same curves: same weights)
+            if old is not None and measured.settings != old.settings:
+                self.reference, self.reference_about = old, EARLIER_SETTINGS  # trained on
             self.measured = measured
         self._show()
+
+    def _settings(self) -> str:
+        hyper = {k: v for k, v in self.session.hyper.items() if k not in UNTRACKED}
+        return json.dumps(hyper, sort_keys=True, default=str)
 
     def _on_failed(self, message: str) -> None:
         if self.measured is None and self.reference is None:
@@ -229,8 +246,8 @@ class RobustnessView(QWidget):
             text += ("Train this network (or press Recompute) to compare it with the network "
                      "before")
         if before is not None:
-            text += f"; {dash} {BEFORE_NAME} (the previous network, {before.when}): " \
-                    f"{100 * before.clean:.1f}%"
+            text += (f"; {dash} {BEFORE_NAME} ({self.reference_about}, {before.when}): "
+                     f"{100 * before.clean:.1f}%")
         if self.evaluator.busy:
             text += " &mdash; <i>measuring...</i>"
         return text + "."

@@ -169,3 +169,21 @@ def test_another_digit_shows_the_next_test_image(view, session, qtbot):
     assert view.panels[0].thumbs[0].pixmap().toImage() != before
     label = int(session.data.test_y[1])
     assert f"a {label}" in view.example_label.text()
+
+
+def test_training_on_under_other_settings_keeps_the_curves_before(view, session, qtbot):
+    train(session)
+    first = measured(qtbot, view)
+    assert session.set_hyper(epochs=3) == []  # how long to train: not what it learns
+    train(session)
+    second = measured(qtbot, view, before=first)
+    assert view.reference is None
+    assert session.set_hyper(augment={"shift": 2.0}) == []  # augmentation switched on
+    view.recompute.click()  # the same weights again: nothing to compare yet
+    qtbot.waitUntil(lambda: not view.evaluator.busy, timeout=20_000)
+    assert view.reference is None and view.measured is second
+    train(session)  # an epoch with augmentation
+    third = measured(qtbot, view, before=second)
+    assert view.reference is second and third.curves != second.curves
+    assert "before the settings changed" in view.summary.text()
+    assert legend_labels(view) == ["now", "before"]
