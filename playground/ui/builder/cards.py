@@ -40,7 +40,12 @@ from .glyphs import (
 from .hint_views import card_hint_label, show_card_hints
 from .layer_help import LAYER_HELP
 
-PALETTE_TYPES = tuple(LAYER_TYPES)  # every layer the engine has, in its order
+#: Layers the engine has whose cards (filters, kernel size, stride, padding, pool size)
+#: the builder does not have yet: a spec with them opens and trains, but the palette does
+#: not offer them (a bare Conv2D card could not be set up).
+WITHOUT_CARDS = ("Conv2D", "MaxPool2D", "AvgPool2D")
+#: every layer the engine has that the builder can set up, in the engine's order
+PALETTE_TYPES = tuple(k for k in LAYER_TYPES if k not in WITHOUT_CARDS)
 #: The palette's rows, each filling the width: the layers, then the activations two by two
 #: (the classic squashing pair, then ReLU and the output's Softmax). A type the engine has
 #: but no row names goes in rows of three after them.
