@@ -19,9 +19,10 @@ class Layer:
     def param_count(self, input_shape: tuple[int, ...]) -> int:
         return 0
 
-    def scratch_values(self, input_shape: tuple[int, ...]) -> int:
-        """Values per sample a forward pass keeps beside its output (Conv2D's im2col
-        matrix), for the memory estimate."""
+    def scratch_bytes(self, input_shape: tuple[int, ...], itemsize: int = 4) -> int:
+        """Bytes per sample a forward pass keeps beside its output (Conv2D's im2col
+        matrix, MaxPool2D's masks), for the memory estimate; ``itemsize``: the bytes of
+        one float."""
         return 0
 
     def build(self, input_shape, rng=None, init="scaled", dtype=np.float32) -> None:

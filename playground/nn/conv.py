@@ -93,17 +93,17 @@ class Conv2D(Layer):
     def param_count(self, input_shape):
         return sum(math.prod(s) for s in self.param_shapes(input_shape))
 
-    def scratch_values(self, input_shape) -> int:
-        """Values per sample kept beside the output: the im2col matrix, plus the
+    def scratch_bytes(self, input_shape, itemsize=4) -> int:
+        """Bytes per sample kept beside the output: the im2col matrix, plus the
         zero-padded copy of the input for 'same' padding."""
         c, h, w = image_shape(input_shape)
         ho, wo = self._sides(h, w)
-        col = ho * wo * c * self.size * self.size
-        if self.padding != "same":
-            return col
-        hp = h + sum(same_padding(h, self.size, self.stride))
-        wp = w + sum(same_padding(w, self.size, self.stride))
-        return col + c * hp * wp
+        values = ho * wo * c * self.size * self.size
+        if self.padding == "same":
+            hp = h + sum(same_padding(h, self.size, self.stride))
+            wp = w + sum(same_padding(w, self.size, self.stride))
+            values += c * hp * wp
+        return values * itemsize
 
     def build(self, input_shape, rng=None, init="scaled", dtype=np.float32):
         c = image_shape(input_shape)[0]
@@ -224,23 +224,29 @@ class _Pool(Layer):
         *lead, h, w = input_shape
         return (*lead, h // self.size, w // self.size)
 
-    def _offsets(self, x: np.ndarray, ho: int, wo: int):
-        """Each of the size * size offsets in a window and the input values there."""
+    def _windows(self, x: np.ndarray) -> list[np.ndarray]:
+        """For each of the size * size offsets in a window (row-major), the input
+        values there: (n, H', W', C) strided views of the channels-last input."""
+        n, h, w, c = x.shape
         p = self.size
-        for i in range(p):
-            for j in range(p):
-                yield (i, j), x[:, i:ho * p:p, j:wo * p:p]
+        ho, wo = h // p, w // p
+        return [x[:, i:ho * p:p, j:wo * p:p] for i in range(p) for j in range(p)]
 
     def forward(self, x, train=False):
         xc = _channels_last(x)
-        n, h, w, c = xc.shape
-        ho, wo = h // self.size, w // self.size
-        out = None
-        for _, part in self._offsets(xc, ho, wo):
-            out = part.copy() if out is None else self._combine(out, part)
-        out = self._finish(out)
-        self._x, self._out, self._two_d = xc, out, x.ndim == 3
-        return _like_input(out, self._two_d)
+        self._shape, self._two_d = xc.shape, x.ndim == 3
+        return _like_input(self._pool(self._windows(xc)), self._two_d)
+
+    def _gradient(self, fill, dtype) -> np.ndarray:
+        """The gradient of the input, shaped like it: ``fill(k, slot)`` writes offset
+        k's part into ``slot``; zero where no window reached."""
+        n, h, w, c = self._shape
+        p = self.size
+        covered = h % p == 0 and w % p == 0
+        dx = (np.empty if covered else np.zeros)(self._shape, dtype=dtype)
+        for k, slot in enumerate(self._windows(dx)):
+            fill(k, slot)
+        return _like_input(dx, self._two_d)
 
     def spec(self):
         return {"type": type(self).__name__, "size": self.size}
@@ -251,64 +257,48 @@ class _Pool(Layer):
 
 class MaxPool2D(_Pool):
     """The largest value of each window. Backward routes each window's gradient to its
-    largest value (where several are equal, to the first in row-major order)."""
+    largest value (where several are equal, to the first in row-major order): which
+    offset that is, is found in the forward pass, while the input is still in cache,
+    and kept as one boolean mask per offset (as many booleans as input values)."""
 
-    @staticmethod
-    def _combine(out, part):
-        return np.maximum(out, part, out=out)
+    def scratch_bytes(self, input_shape, itemsize=4):
+        """The masks: one boolean per input value that a window covers."""
+        return math.prod(self.output_shape(input_shape)) * self.size * self.size
 
-    @staticmethod
-    def _finish(out):
+    def _pool(self, windows):
+        out = windows[0].copy()
+        for part in windows[1:]:
+            np.maximum(out, part, out=out)
+        self._masks = masks = np.empty((len(windows), *out.shape), dtype=bool)
+        taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum was found
+        for hit, part in zip(masks, windows, strict=True):
+            np.equal(part, out, out=hit)
+            np.greater(hit, taken, out=hit)  # hit and not taken: a tie's first maximum
+            taken |= hit
         return out
 
     def backward(self, delta, need_input_grad=True):
         if not need_input_grad:
             return None
-        x, out = self._x, self._out
-        n, h, w, c = x.shape
-        ho, wo = out.shape[1:3]
-        p = self.size
-        d = _channels_last(delta)
-        dx = _gradient_like(x, ho * p, wo * p, d.dtype)
-        taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum was found
-        hit = np.empty(out.shape, dtype=bool)
-        for (i, j), part in self._offsets(x, ho, wo):
-            np.equal(part, out, out=hit)
-            np.greater(hit, taken, out=hit)  # hit and not taken: a tie's first maximum
-            taken |= hit
-            np.multiply(d, hit, out=dx[:, i:ho * p:p, j:wo * p:p])
-        return _like_input(dx, self._two_d)
+        d, masks = _channels_last(delta), self._masks
+        return self._gradient(lambda k, slot: np.multiply(d, masks[k], out=slot), d.dtype)
 
 
 class AvgPool2D(_Pool):
     """The mean of each window; backward spreads each window's gradient evenly."""
 
-    def _combine(self, out, part):
-        return np.add(out, part, out=out)
-
-    def _finish(self, out):
-        out *= 1.0 / (self.size * self.size)
+    def _pool(self, windows):
+        out = windows[0].copy()
+        for part in windows[1:]:
+            out += part
+        out *= 1.0 / len(windows)
         return out
 
     def backward(self, delta, need_input_grad=True):
         if not need_input_grad:
             return None
-        x, out = self._x, self._out
-        ho, wo = out.shape[1:3]
-        d = _channels_last(delta) * (1.0 / (self.size * self.size))
-        p = self.size
-        dx = _gradient_like(x, ho * p, wo * p, d.dtype)
-        for (i, j), _ in self._offsets(x, ho, wo):
-            dx[:, i:ho * p:p, j:wo * p:p] = d
-        return _like_input(dx, self._two_d)
-
-
-def _gradient_like(x: np.ndarray, h: int, w: int, dtype) -> np.ndarray:
-    """An array for the gradient of ``x`` of which the first ``h`` rows and ``w``
-    columns will be written: the rest, which no window covered, is zero."""
-    if x.shape[1:3] == (h, w):
-        return np.empty(x.shape, dtype=dtype)
-    return np.zeros(x.shape, dtype=dtype)
+        share = _channels_last(delta) * (1.0 / (self.size * self.size))
+        return self._gradient(lambda k, slot: np.copyto(slot, share), share.dtype)
 
 
 CONV_TYPES = (Conv2D, MaxPool2D, AvgPool2D)

@@ -49,12 +49,12 @@ def activation_row_bytes(input_shape, layers, itemsize: int = 4) -> int:
     and every layer's output (Flatten's is a view of its input; ReLU and Dropout also keep a mask).
 
     ``layers``: (type name, output shape) pairs, in order, or (type name, output shape,
-    scratch) triples, scratch being the values per row a layer keeps beside its output
-    (``Layer.scratch_values``: Conv2D's im2col matrix and padded input).
+    scratch) triples, scratch being the bytes per row a layer keeps beside its output
+    (``Layer.scratch_bytes``: Conv2D's im2col matrix and padded input, MaxPool2D's masks).
     """
     total = math.prod(input_shape) * itemsize
     for kind, shape, *scratch in layers:
-        total += sum(scratch) * itemsize
+        total += sum(scratch)
         if kind == "Flatten":
             continue
         size = math.prod(shape)
@@ -131,11 +131,11 @@ def estimate_training_memory(spec, batch_size: int, optimizer: str = "sgd", *,
     itemsize = np.dtype(dtype).itemsize
     shape = report.input_shape
     largest = 0  # the largest parameter array, in values
-    rows = []  # (type, output shape, scratch values) of each layer
+    rows = []  # (type, output shape, scratch bytes) of each layer
     for layer_spec, info in zip(spec["layers"], report.layers, strict=True):
         layer = make_layer(layer_spec)
         largest = max([largest, *(math.prod(s) for s in layer.param_shapes(shape))])
-        rows.append((info.type, info.output_shape, layer.scratch_values(shape)))
+        rows.append((info.type, info.output_shape, layer.scratch_bytes(shape, itemsize)))
         shape = info.output_shape
     params = report.total_params * itemsize
     row = activation_row_bytes(report.input_shape, rows, itemsize)

@@ -49,12 +49,11 @@ class Network:
         trainable = [i for i, layer in enumerate(self.layers) if layer.trainable]
         self._first_trainable = trainable[0] if trainable else len(self.layers)
         # rows evaluated at once: a 60,000-unit layer over 10,000 images would be 2.4 GB
+        itemsize = self.dtype.itemsize
         inputs = [self.input_shape, *self.shapes[:-1]]
-        self.eval_rows = eval_chunk_rows(activation_row_bytes(
-            self.input_shape, [(type(layer).__name__, out, layer.scratch_values(shape))
-                               for layer, shape, out in zip(self.layers, inputs, self.shapes,
-                                                            strict=True)],
-            self.dtype.itemsize))
+        rows = [(type(layer).__name__, out, layer.scratch_bytes(shape, itemsize))
+                for layer, shape, out in zip(self.layers, inputs, self.shapes, strict=True)]
+        self.eval_rows = eval_chunk_rows(activation_row_bytes(self.input_shape, rows, itemsize))
 
     # -- forward and backward ------------------------------------------------
     def as_input(self, x: np.ndarray) -> np.ndarray:

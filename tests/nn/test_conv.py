@@ -429,12 +429,14 @@ def test_a_conv_model_whose_conv_weights_have_the_wrong_shape_is_refused(tmp_pat
 
 def test_the_memory_estimate_counts_the_im2col_matrix():
     plain = activation_row_bytes((28, 28), [("Conv2D", (4, 26, 26))])
-    with_col = activation_row_bytes((28, 28), [("Conv2D", (4, 26, 26), 26 * 26 * 9)])
+    with_col = activation_row_bytes((28, 28), [("Conv2D", (4, 26, 26), 26 * 26 * 9 * 4)])
     assert with_col - plain == 26 * 26 * 9 * 4
     valid = Conv2D(4, 3)
-    assert valid.scratch_values((28, 28)) == 26 * 26 * 9
+    assert valid.scratch_bytes((28, 28)) == 26 * 26 * 9 * 4
+    assert valid.scratch_bytes((28, 28), itemsize=8) == 26 * 26 * 9 * 8
     same = Conv2D(4, 3, padding="same")
-    assert same.scratch_values((2, 28, 28)) == 28 * 28 * 9 * 2 + 2 * 30 * 30
+    assert same.scratch_bytes((2, 28, 28)) == (28 * 28 * 9 * 2 + 2 * 30 * 30) * 4
+    assert MaxPool2D(2).scratch_bytes((4, 7, 7)) == 4 * 6 * 6  # one boolean per value pooled
     estimate = nn.estimate_training_memory(
         conv_stack({"type": "Conv2D", "filters": 4, "size": 3}), 100)
     assert estimate.activations >= 2 * 100 * 4 * (784 + 26 * 26 * (4 + 9))
