@@ -66,7 +66,7 @@ class Measured:
 
     curves: dict
     when: str  # "after epoch 3"
-    settings: str = ""  # the training settings then (``UNTRACKED`` left out), as JSON
+    settings: str = ""  # the settings they were last trained with (not ``UNTRACKED``), JSON
 
     @property
     def clean(self) -> float:
@@ -151,7 +151,9 @@ class RobustnessView(QWidget):
         self.throttle = Throttle(self, self.refresh, INTERVAL_MS)
         self.evaluator.ready.connect(self._on_ready)
         self.evaluator.failed.connect(self._on_failed)
-        listen(session.epochFinished, lambda _: self.throttle.request(), self)
+        self._trained_under = self._settings()  # the settings the weights last trained with
+        listen(session.progressed, self._on_trained, self)
+        listen(session.epochFinished, self._on_epoch, self)
         listen(session.trainingStateChanged, self._on_training_state, self)
         listen(session.modelChanged, self._on_model, self)
         self._on_model()
@@ -162,10 +164,19 @@ class RobustnessView(QWidget):
         if self.measured is not None:
             self.reference, self.measured = self.measured, None
             self.reference_about = PREVIOUS
+        self._trained_under = self._settings()
         self.throttle.stale = False
         self._show()
         if self.session.trained:
             self.throttle.request(now=True)
+
+    def _on_trained(self, *_) -> None:
+        """Training moved the weights on: under the settings as they are now."""
+        self._trained_under = self._settings()
+
+    def _on_epoch(self, _record) -> None:
+        self._on_trained()
+        self.throttle.request()
 
     def _on_training_state(self, state) -> None:
         if not self.session.busy and self.session.trained:  # stopped: the final weights
@@ -195,7 +206,7 @@ class RobustnessView(QWidget):
 
     # -- results -------------------------------------------------------------------------
     def _on_ready(self, curves: dict, when: str) -> None:
-        measured = Measured(curves, when or self.evaluator.when, self._settings())
+        measured = Measured(curves, when or self.evaluator.when, self._trained_under)
         old = self.measured
         if old is None or measured.curves != old.curves:  # (the same curves: same weights)
             if old is not None and measured.settings != old.settings:

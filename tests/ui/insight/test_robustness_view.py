@@ -187,3 +187,17 @@ def test_training_on_under_other_settings_keeps_the_curves_before(view, session,
     assert view.reference is second and third.curves != second.curves
     assert "before the settings changed" in view.summary.text()
     assert legend_labels(view) == ["now", "before"]
+
+
+def test_the_settings_are_those_the_weights_were_trained_with(view, session, qtbot):
+    """Weights measured after the settings changed (the tab was hidden) still count as
+    trained with the old ones."""
+    view.hide()
+    train(session)
+    assert session.set_hyper(augment={"rotate": 15.0}) == []
+    view.show()
+    first = measured(qtbot, view)
+    assert view.reference is None
+    train(session)  # now with augmentation
+    measured(qtbot, view, before=first)
+    assert view.reference is first and "before the settings changed" in view.summary.text()
