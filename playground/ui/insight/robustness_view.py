@@ -48,7 +48,7 @@ MEASURING = f"Measuring on {SUBSET:,} changed copies of the test images..."
 #: Settings whose change does not change what the network learns from then on.
 UNTRACKED = ("epochs", "seed")
 #: What the "before" line is, by how it came to be.
-PREVIOUS, EARLIER_SETTINGS, KEPT = ("the previous network", "before the settings changed",
+PREVIOUS, EARLIER_SETTINGS, KEPT = ("the previous network", "with the earlier settings",
                                     "kept")
 
 

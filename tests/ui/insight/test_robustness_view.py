@@ -185,7 +185,7 @@ def test_training_on_under_other_settings_keeps_the_curves_before(view, session,
     train(session)  # an epoch with augmentation
     third = measured(qtbot, view, before=second)
     assert view.reference is second and third.curves != second.curves
-    assert "before the settings changed" in view.summary.text()
+    assert "with the earlier settings" in view.summary.text()
     assert legend_labels(view) == ["now", "before"]
 
 
@@ -200,4 +200,4 @@ def test_the_settings_are_those_the_weights_were_trained_with(view, session, qtb
     assert view.reference is None
     train(session)  # now with augmentation
     measured(qtbot, view, before=first)
-    assert view.reference is first and "before the settings changed" in view.summary.text()
+    assert view.reference is first and "with the earlier settings" in view.summary.text()
