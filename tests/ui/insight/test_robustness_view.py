@@ -201,3 +201,14 @@ def test_the_settings_are_those_the_weights_were_trained_with(view, session, qtb
     train(session)  # now with augmentation
     measured(qtbot, view, before=first)
     assert view.reference is first and "with the earlier settings" in view.summary.text()
+
+
+def test_missing_data_is_reported_not_fatal(view, session, qtbot, monkeypatch):
+    def broken(self):
+        raise OSError("t10k-images-idx3-ubyte: cannot read file")
+
+    monkeypatch.setattr(Session, "data", property(broken))
+    view.recompute.click()
+    assert view.stack.empty and "cannot read file" in view.stack.message.text()
+    assert "cannot read file" in view.summary.text()
+    view.another.click()  # no data: nothing happens, nothing breaks
