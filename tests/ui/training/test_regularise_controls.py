@@ -369,7 +369,7 @@ def test_early_stopping_says_which_weights_were_kept(qtbot, make_panel):
     assert len(history) < 60, "the run did not stop early: pick a setting that does"
     status = panel.status_label.text()
     assert status.startswith(f"Stopped early after epoch {len(history)}: no better "
-                             f"validation accuracy in 1 epochs; kept the weights of epoch "
+                             f"validation accuracy in 1 epoch; kept the weights of epoch "
                              f"{best[0]} (validation {100 * best[1]:.2f}%)")
     kept = next(r for r in history if r.epoch == best[0])
     assert f"test accuracy {100 * kept.test_accuracy:.1f}% with these weights" in status
