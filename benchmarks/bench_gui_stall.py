@@ -81,11 +81,7 @@ def measure(epochs: int = 1, limit: int | None = None, window: bool = False,
         split = split.limit(limit, 500, 500) if big else split.limit(limit)
     session = Session(data=split)
     if preset:
-        from playground import nn
-
-        p = nn.preset(preset)
-        session.set_spec(p["spec"])
-        session.set_hyper(**p["hyper"])
+        session.load_preset(preset)
     if augment:
         session.set_hyper(augment=dict(HEAVY_AUGMENT))
     if big:

@@ -141,6 +141,10 @@ class Session:
         if problems:
             return problems
         loss_changed = new["loss"] != self.hyper["loss"]
+        # an untrained network is the seed's and the initialisation's draw: a new one of
+        # either draws its weights again (trained weights stay until Reset weights)
+        redraw = self.model is not None and not self.model.trained and any(
+            new.get(k) != self.hyper.get(k) for k in ("seed", "init"))
         self.hyper = new
         if self.model is not None:
             self.model.hyper = new  # one settings object: the trainer's lr writes it too
@@ -154,6 +158,8 @@ class Session:
             else:
                 self.report = report
                 self.specChanged.emit()
+        if redraw and self.model is not None:
+            self._rebuild(keep_weights=False)
         self._set_dirty(True)
         return []
 

@@ -91,6 +91,22 @@ def test_set_hyper_refuses_bad_values_and_rechecks_the_loss(session):
     assert "cross-entropy needs probabilities" in str(session.report.errors[0])
 
 
+def test_a_new_seed_or_initialisation_redraws_untrained_weights_only(session):
+    first = session.model.network.layers[1].w.copy()
+    assert first.std() < 0.1  # "scaled": N(0, 1/784)
+    assert session.set_hyper(init="normal") == []
+    assert session.model.network.layers[1].w.std() > 0.9  # N(0, 1) now
+    drawn = session.model.network.layers[1].w.copy()
+    assert session.set_hyper(seed=7) == []
+    assert not np.array_equal(session.model.network.layers[1].w, drawn)
+    assert session.set_hyper(seed=7, lr=1.0) == []  # the same seed: nothing redrawn
+    assert session.model.network.layers[1].w.std() > 0.9
+    train_one_epoch(session)
+    trained = session.model.network.layers[1].w.copy()
+    assert session.set_hyper(seed=8) == []  # trained weights stay until Reset weights
+    assert np.array_equal(session.model.network.layers[1].w, trained)
+
+
 def test_save_and_open_round_trip(session, tmp_path):
     train_one_epoch(session)
     path = tmp_path / "m.npz"
