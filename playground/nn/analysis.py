@@ -7,7 +7,9 @@
   layer's output.
 - :func:`first_layer_weights` finds the Dense layer that looks at the pixels and gives
   its units as images; :func:`weight_mosaic` tiles such images into one picture and
-  :func:`tile_at` maps a point of that picture back to a unit.
+  :func:`tile_at` maps a point of that picture back to a unit; :func:`normalise_tiles`
+  scales such pictures for display.
+- Convolutional layers' kernels and feature maps: ``conv_analysis``.
 """
 
 from __future__ import annotations
@@ -142,17 +144,23 @@ def activations(network, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def hidden_activations(network, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def hidden_activations(network, x: np.ndarray | None = None,
+                       outputs: list[tuple[str, np.ndarray]] | None = None
+                       ) -> list[tuple[str, np.ndarray]]:
     """The outputs of each Dense layer after its activation functions, for one input.
 
     Each Dense layer and the parameter-free layers after it (up to the next Dense)
     form one group, labelled like "Dense(128) > Sigmoid"; the group's value is the
     output of its last layer (1-D). Layers before the first Dense (Flatten) are left
-    out. The last group is the network's output.
+    out (so are the convolutions: ``conv_analysis.feature_maps``). The last group is the
+    network's output. ``outputs`` (``activations(network, x)``), when given, saves a
+    second forward pass.
     """
     groups: list[tuple[str, np.ndarray]] = []
     names: list[str] = []
-    for layer, (name, value) in zip(network.layers, activations(network, x), strict=True):
+    if outputs is None:
+        outputs = activations(network, x)
+    for layer, (name, value) in zip(network.layers, outputs, strict=True):
         if isinstance(layer, Dense):
             names = [name]
             groups.append((name, value.ravel()))
@@ -209,6 +217,20 @@ def mosaic_columns(n: int, aspect: float = 1.0) -> int:
     return min(n, cols)
 
 
+def normalise_tiles(tiles: np.ndarray, per_tile: bool = True) -> np.ndarray:
+    """Weight pictures (n, h, w) scaled for display into -1..1, zero staying zero: each
+    divided by its own largest absolute value (``per_tile``), or all by the largest of
+    all (one shared scale). An all-zero tile stays zero. A float32 copy."""
+    tiles = np.asarray(tiles, dtype=np.float32)
+    n = len(tiles)
+    if not n:
+        return tiles.copy()
+    flat = np.abs(tiles).reshape(n, -1)
+    scale = flat.max(axis=1) if per_tile else np.full(n, flat.max(initial=0.0), np.float32)
+    scale[scale == 0] = 1.0
+    return tiles / scale[:, None, None]
+
+
 def weight_mosaic(tiles: np.ndarray, columns: int | None = None, gap: int = 1,
                   normalise: bool = True, fill: float = np.nan) -> np.ndarray:
     """Tile (n, h, w) images into one (rows*(h+gap)-gap, cols*(w+gap)-gap) float32 image.
@@ -223,9 +245,7 @@ def weight_mosaic(tiles: np.ndarray, columns: int | None = None, gap: int = 1,
     cols = max(1, min(cols, max(n, 1)))
     rows = max(1, math.ceil(n / cols))
     if normalise and n:
-        scale = np.abs(tiles).reshape(n, -1).max(axis=1)
-        scale[scale == 0] = 1.0
-        tiles = tiles / scale[:, None, None]
+        tiles = normalise_tiles(tiles)
     grid = np.full((rows * cols, h + gap, w + gap), fill, dtype=np.float32)
     grid[:n, :h, :w] = tiles
     grid = grid.reshape(rows, cols, h + gap, w + gap).transpose(0, 2, 1, 3)
