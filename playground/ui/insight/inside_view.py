@@ -1,31 +1,28 @@
-"""Inside a prediction: the drawing's way to the 28 x 28 input, and what each layer does."""
+"""Inside a prediction: the drawing's way to the 28 x 28 input, and what each layer does:
+each convolution's and pooling layer's feature maps, then each Dense layer's units."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from ...data import to_mnist
-from ...nn import analysis
+from ...nn import analysis, conv_analysis
 from .. import theme
 from ..bind import listen
-from ..fold_layout import FoldLayout
 from ..throttle import Throttle
-from .common import DIVERGING, EmptyState, digit_pixmap
+from .common import EmptyState, digit_pixmap
+from .feature_grid import FeatureGrid
+from .layer_rows import LayerStrip, OutputBars
 from .top_units import TOP_UNITS, TopUnits
 
 STEP_SIZE = 112  # pixels per pipeline picture (adapts to the width: STEP_MIN..STEP_MAX)
@@ -44,11 +41,8 @@ STEPS = [  # (key of to_mnist's steps, caption, tooltip)
      "Placed in a 28 x 28 field with its centre of mass in the middle: exactly the input "
      "the network sees"),
 ]
-MAX_STRIP = 128  # units per row of a heat strip; wider layers wrap onto more rows
-ROW_PX = 20  # height of one heat-strip row
 EMPTY = ("Draw a digit on the canvas to see it travel through the network: the steps "
          "that turn your drawing into a 28 x 28 input, then what every layer makes of it.")
-SEQUENTIAL = "viridis"
 
 
 def step_size(width: int) -> int:
@@ -56,12 +50,6 @@ def step_size(width: int) -> int:
     caption margins and three arrows fit (down to STEP_MIN)."""
     room = width - 16 - 3 * ARROW_PX - 8 * PIPE_SPACING - 4 * (STEP_PAD + 2)
     return max(STEP_MIN, min(STEP_MAX, room // 4))
-
-
-def strip_shape(units: int) -> tuple[int, int]:
-    """(rows, columns) for a heat strip of ``units`` cells: at most MAX_STRIP per row."""
-    rows = max(1, math.ceil(units / MAX_STRIP))
-    return rows, math.ceil(units / rows)
 
 
 class StepImage(QWidget):
@@ -117,125 +105,6 @@ class StepImage(QWidget):
             self.set_image(self.image)
 
 
-class LayerPlot(QWidget):
-    """A layer's title and readout above a small still plot (no menu, zoom or pan)."""
-
-    def __init__(self, title: str, parent=None):
-        super().__init__(parent)
-        self.title = QLabel(title)
-        self.title.setObjectName("layerTitle")
-        self.readout = QLabel(" ")
-        self.readout.setObjectName("layerReadout")
-        # never hold the view wider than it is: the head puts the readout under the
-        # title when both do not fit side by side
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setMinimumWidth(1)
-        self.head = head = FoldLayout()
-        head.setSpacing(8)
-        head.add(self.title, 1)
-        head.add(self.readout, 0, Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground(theme.PLOT_BACKGROUND)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(1)
-        lay.addLayout(head)
-        lay.addWidget(self.plot)
-
-    @property
-    def folded(self) -> bool:
-        """The readout is under the title (they do not fit side by side)."""
-        return self.head.folded
-
-
-class LayerStrip(LayerPlot):
-    """One layer group's outputs as a heat strip (hover a cell for its value)."""
-
-    def __init__(self, title: str, units: int, parent=None):
-        super().__init__(f"<b>{title}</b>", parent)
-        self.values = np.zeros(units, np.float32)
-        self.rows, self.cols = strip_shape(units)
-        self._cmap: str | None = None  # the colour map on the image
-        self.plot.hideAxis("left")
-        self.plot.hideAxis("bottom")
-        self.plot.getViewBox().invertY(True)
-        self.plot.getPlotItem().setContentsMargins(0, 0, 0, 0)
-        self.plot.setFixedHeight(self.rows * ROW_PX + 6)
-        self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.plot.setToolTip(f"{title}: one cell per unit, colour = its output for the drawing. "
-                             "Hover a cell to read it.")
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
-        self.plot.setXRange(0, self.cols, padding=0)
-        self.plot.setYRange(0, self.rows, padding=0)
-        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
-
-    def set_values(self, values: np.ndarray) -> None:
-        v = np.asarray(values, np.float32).ravel()
-        self.values = v
-        grid = np.full(self.rows * self.cols, np.nan, np.float32)
-        grid[:len(v)] = v
-        lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
-        if lo >= 0:
-            levels = (0.0, 1.0 if hi <= 1 else hi)
-            cmap = SEQUENTIAL
-        else:
-            m = max(abs(lo), abs(hi)) or 1.0
-            levels = (-m, m)
-            cmap = DIVERGING
-        if cmap != self._cmap:
-            self.image.setLookupTable(pg.colormap.get(cmap).getLookupTable(nPts=256))
-            self._cmap = cmap
-        self.image.setImage(grid.reshape(self.rows, self.cols), levels=levels, autoLevels=False)
-        active = int(np.count_nonzero(v > 0.5 * levels[1])) if lo >= 0 else None
-        text = f"{len(v):,} units, {lo + 0.0:.2f} .. {hi + 0.0:.2f}"  # + 0.0: no "-0.00"
-        if active is not None:
-            text += f", {active:,} strongly on"
-        self.readout.setText(text)
-
-    def _on_mouse(self, pos) -> None:
-        p = self.image.mapFromScene(pos)
-        r, c = int(math.floor(p.y())), int(math.floor(p.x()))
-        if 0 <= r < self.rows and 0 <= c < self.cols:
-            unit = r * self.cols + c
-            if unit < len(self.values):
-                QToolTip.showText(QCursor.pos(), f"unit {unit}: {self.values[unit]:.3f}",
-                                  self.plot)
-
-
-class OutputBars(LayerPlot):
-    """The output layer as ten bars, the winning digit highlighted."""
-
-    def __init__(self, title: str, parent=None):
-        super().__init__(f"<b>{title}</b> (the output)", parent)
-        self.plot.setFixedHeight(120)
-        self.plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
-        self.plot.getAxis("left").setWidth(36)
-        self.plot.setXRange(-0.6, 9.6, padding=0)
-        self.plot.setToolTip("The network's output for each digit; the tallest bar wins")
-        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
-                                    brushes=[theme.ACTIVATION_BAR] * 10, pen=pg.mkPen(None))
-        self.plot.addItem(self.bars)
-
-    def set_values(self, values: np.ndarray) -> None:
-        v = np.asarray(values, np.float32).ravel()
-        n = len(v)
-        best = int(v.argmax()) if n else -1
-        brushes = [theme.ACTIVATION_ANSWER_BAR if i == best else theme.ACTIVATION_BAR
-                   for i in range(n)]
-        self.bars.setOpts(x=np.arange(n), height=v, brushes=brushes)
-        lo, hi = (float(v.min()), float(v.max())) if n else (0.0, 1.0)
-        if lo >= 0 and hi <= 1:
-            self.plot.setYRange(0, 1, padding=0.02)
-        else:
-            self.plot.setYRange(min(lo, 0), max(hi, 0) or 1, padding=0.05)
-        if n:
-            self.readout.setText(f"says <b>{best}</b> ({v[best]:.2f})")
-
-
 class InsideView(QWidget):
     """The current drawing step by step, and each layer's response to it."""
 
@@ -248,6 +117,8 @@ class InsideView(QWidget):
         self.input: np.ndarray | None = None  # the 28 x 28 network input
         self.layer_values: list[tuple[str, np.ndarray]] = []  # hidden_activations shown
         self._structure: list[tuple[str, int]] = []
+        self.feature_maps: list[conv_analysis.FeatureMaps] = []  # conv/pool outputs shown
+        self._grids: list[FeatureGrid] = []
         self._layer_widgets: list[QWidget] = []
         self.refreshes = 0  # how often the view was recomputed (tests, benchmarks)
         self._piped: np.ndarray | None = None  # the drawing the pipeline pictures show
@@ -361,10 +232,12 @@ class InsideView(QWidget):
                                   f"{' x '.join(map(str, net.input_shape))}, not 28 x 28 "
                                   "images.")
             return
-        values = analysis.hidden_activations(net, out)
+        outputs = analysis.activations(net, out)  # one pass serves maps and units
+        values = analysis.hidden_activations(net, outputs=outputs)
         note = "" if self.session.trained else (
             "The network is untrained: its units respond at random until it learns.")
-        self._show_layers(values, note)
+        self._show_layers(values, note, conv_analysis.feature_maps(net, outputs=outputs),
+                          outputs[-1][1])
         top = analysis.top_units(values[0][1], TOP_UNITS)
         tiles, _ = analysis.first_layer_weights(net, top)
         if tiles is not None and len(values) > 1:  # a hidden layer that sees the pixels
@@ -373,8 +246,9 @@ class InsideView(QWidget):
         else:
             self.top_units.hide()
 
-    def _show_layers(self, values, note: str) -> None:
+    def _show_layers(self, values, note: str, maps=(), output=None) -> None:
         self.layer_values = values
+        self._show_maps(list(maps))
         self.top_units.hide()
         self.layers_note.setText(note)
         self.layers_note.setVisible(bool(note))
@@ -384,13 +258,34 @@ class InsideView(QWidget):
         widgets = self._layer_widgets
         for widget, (_, v) in zip(widgets, values, strict=True):
             widget.set_values(v)
-        if values:
-            out = values[-1][1]
+        if output is not None or values:
+            out = np.asarray(output if output is not None else values[-1][1]).ravel()
             best = int(out.argmax())
             self.prediction.setText(f"The network says <b>{best}</b> "
                                     f"(output {out[best]:.2f}).")
         else:
             self.prediction.setText(" ")
+
+    def _show_maps(self, maps: list[conv_analysis.FeatureMaps]) -> None:
+        """A grid of small images per convolution or pooling layer, above the units."""
+        self.feature_maps = maps
+        labels = [m.label for m in maps]
+        if labels != [grid.label for grid in self._grids]:
+            for grid in self._grids:
+                self.layers_layout.removeWidget(grid)
+                grid.deleteLater()
+            self._grids = []
+            for i, label in enumerate(labels):
+                grid = FeatureGrid(label)
+                grid.set_room(self._room())
+                self.layers_layout.insertWidget(1 + i, grid)  # after the note
+                self._grids.append(grid)
+        for grid, m in zip(self._grids, maps, strict=True):
+            grid.set_maps(m.maps)
+
+    def _room(self) -> int:
+        """The width the rows below the pipeline can fill (margins and scroll bar off)."""
+        return self.width() - 40
 
     def _rebuild(self, structure) -> None:
         for widget in self._layer_widgets:
@@ -414,6 +309,8 @@ class InsideView(QWidget):
         for widget in self.step_widgets.values():
             widget.set_size(size)
         self.top_units.set_room(width - 40)  # the margins and the scroll bar
+        for grid in self._grids:
+            grid.set_room(width - 40)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -1,4 +1,5 @@
-"""First-layer weights: each hidden unit's 784 incoming weights drawn as a 28 x 28 tile."""
+"""First-layer weights: each hidden unit's 784 incoming weights drawn as a 28 x 28 tile;
+in a convolutional network, each filter's kernel as a K x K tile, for any Conv2D layer."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...nn import analysis
+from ...nn import analysis, conv_analysis
 from .. import theme
 from ..bind import listen
 from ..throttle import Throttle
 from .common import DIVERGING, EmptyState
+from .kernel_picker import KernelPicker
 
 GAP = 1  # pixels between tiles
 COLORMAP = DIVERGING  # blue - white - red, white at the centre: zero weight is white
@@ -33,6 +35,12 @@ TIP = ("Each tile is one unit of the first Dense layer: its 784 incoming weights
        "as a 28 x 28 picture, one per input pixel.\nRed pixels push the unit on, blue pixels "
        "hold it back, white ones do not matter. Hover a tile for its unit number and range; "
        "scroll to zoom, drag to pan, right-click > View All to reset.")
+
+KERNEL_TIP = ("Each tile is one filter of the chosen convolution layer: its K x K kernel, "
+              "the pattern it slides over the image (or over the maps of the layer below).\n"
+              "Red weights push the filter on, blue ones hold it back, white ones do not "
+              "matter. Hover a tile for its filter number and range; scroll to zoom, drag to "
+              "pan, right-click > View All to reset.")
 
 
 #: Why there are no weight pictures, for each reason the engine gives.
@@ -67,15 +75,20 @@ class WeightsView(QWidget):
         self.title.setWordWrap(True)
         self.scale = QComboBox()
         self.scale.setObjectName("weightsScale")
-        self.scale.addItem("Colour per unit", True)
+        self.scale.addItem("Colour per tile", True)
         self.scale.addItem("Colour shared by all", False)
         self.scale.setToolTip(
-            "Per unit: each tile uses the full colour range for its own largest weight, so "
-            "every unit's pattern shows.\nShared: one scale (+- the largest weight of all), "
-            "so strong and weak units can be compared.")
+            "Per tile: each tile uses the full colour range for its own largest weight, so "
+            "every unit's (filter's) pattern shows.\nShared: one scale (+- the largest "
+            "weight of all), so strong and weak units can be compared.")
         self.scale.currentIndexChanged.connect(lambda _: self.refresh())
+        self.kernels = KernelPicker()
+        self.kernels.changed.connect(self._on_kernel_choice)
+        self.kernels.hide()
+        self.kind = "unit"  # what a tile is: a Dense "unit", or a Conv2D "filter"
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.kernels)
         scale_label = QLabel("&Scale:")
         scale_label.setBuddy(self.scale)
         scale_label.setToolTip(self.scale.toolTip())
@@ -159,6 +172,11 @@ class WeightsView(QWidget):
             self._clear("The network is not valid yet: fix it in the builder to see its "
                         "weights.")
             return
+        if conv_analysis.first_weighted_is_conv(net):
+            self._refresh_kernels(net)
+            return
+        self.kernels.hide()
+        self._set_kind("unit")
         dense = next((layer for layer in net.layers if getattr(layer, "trainable", False)),
                      None)
         total = 0 if dense is None else int(dense.b.size)
@@ -182,6 +200,45 @@ class WeightsView(QWidget):
         self.title.setText(f"<b>First layer</b> &mdash; {about}{state}")
         self._draw()
         self.stack.show_content()
+
+    def _refresh_kernels(self, net) -> None:
+        """A convolutional network: the chosen Conv2D layer's kernels, one tile a filter."""
+        self._set_kind("filter")
+        self.kernels.set_layers(net, conv_analysis.conv_layers(net))
+        self.kernels.show()
+        index, channel = self.kernels.layer(), self.kernels.channel()
+        layer = net.layers[index]
+        self.tiles = conv_analysis.kernel_tiles(net, index, channel)
+        self._bias = np.array(layer.b, copy=True)
+        self.total, self.first = len(self.tiles), 0
+        self.pager.hide()
+        k, c = layer.size, self.kernels.channels()
+        if c == 1:
+            seen = "the image" if index == conv_analysis.conv_layers(net)[0] else "1 map"
+            shows = f"one {k} x {k} kernel each, over {seen}"
+        elif channel == conv_analysis.MEAN:
+            shows = f"each {k} x {k} kernel's mean over its {c} input channels"
+        else:
+            shows = f"each {k} x {k} kernel's weights on input channel {channel} of {c}"
+        where = "First layer" if index == conv_analysis.conv_layers(net)[0] else (
+            f"Layer {index + 1}")
+        state = "" if self.session.trained else ("<br><i>Random starting weights: train to "
+                                                 "see them take shape.</i>")
+        self.title.setText(f"<b>{where}</b> &mdash; {conv_analysis.layer_label(layer)}: "
+                           f"{len(self.tiles):,} filters, {shows}{state}")
+        self._draw()
+        self.stack.show_content()
+
+    def _on_kernel_choice(self) -> None:
+        self._hover = None
+        self.refresh()
+
+    def _set_kind(self, kind: str) -> None:
+        if kind != self.kind:
+            self.kind = kind
+            tip = KERNEL_TIP if kind == "filter" else TIP
+            self.title.setToolTip(tip)
+            self.plot.setToolTip(tip)
 
     def _draw(self) -> None:
         """Draw ``tiles`` as a mosaic; a new shape (first draw, other columns) re-fits the view."""
@@ -243,7 +300,7 @@ class WeightsView(QWidget):
     def describe(self, unit: int) -> str:
         k = unit - self.first  # its tile on this page
         w = self.tiles[k]
-        text = f"unit {unit}: weights {float(w.min()):.2f} .. {float(w.max()):.2f}"
+        text = f"{self.kind} {unit}: weights {float(w.min()):.2f} .. {float(w.max()):.2f}"
         if self._bias is not None and 0 <= k < len(self._bias):
             text += f", bias {float(self._bias[k]):.2f}"
         return text
@@ -261,7 +318,7 @@ class WeightsView(QWidget):
         unit = self._hover
         if (unit is None or self.tiles is None
                 or not 0 <= unit - self.first < len(self.tiles)):
-            self.readout.setText("Hover a tile to see its unit and weight range.")
+            self.readout.setText(f"Hover a tile to see its {self.kind} and weight range.")
             return
         text = self.describe(unit)
         self.readout.setText(text)
