@@ -5,10 +5,16 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF
 
 from playground import nn
-from playground.data import to_mnist
+from playground.data import perturb, to_mnist
 from playground.nn import analysis, conv_analysis
 from playground.state.session import Session
-from playground.ui.insight import ConfusionView, InsideView, WeightsView
+from playground.ui.insight import (
+    ConfusionView,
+    Evaluator,
+    InsideView,
+    MistakesView,
+    WeightsView,
+)
 from playground.ui.insight.feature_grid import MAP_GAP, MAX_MAPS
 
 CONV = {"input": [28, 28], "layers": [
@@ -193,13 +199,26 @@ def test_a_dense_network_has_no_feature_maps(session, qtbot):
 
 
 # -- evaluation ----------------------------------------------------------------------------
-def test_confusion_view_evaluates_a_conv_network(session, qtbot):
-    view = shown(qtbot, ConfusionView(session))
+def test_confusion_and_mistakes_evaluate_a_conv_network(session, qtbot):
+    evaluator = Evaluator(session)
+    view = shown(qtbot, ConfusionView(session, evaluator))
+    mistakes = shown(qtbot, MistakesView(session, evaluator))
     train(session)
-    qtbot.waitUntil(lambda: view.result is not None and not view.evaluator.busy,
-                    timeout=20000)
+    qtbot.waitUntil(lambda: view.result is not None and mistakes.result is not None
+                    and not evaluator.busy, timeout=20000)
     data = session.data
     want = analysis.evaluate(session.predictor(), data.test_x, data.test_y)
     np.testing.assert_array_equal(view.result.cm, want.cm)
     assert view.result.n == len(data.test_y) and view.result.accuracy > 0.5
-    assert not view.stack.empty
+    assert not view.stack.empty and not mistakes.stack.empty
+    assert 0 < mistakes.gallery.count() <= len(want.mistakes())
+    assert all(want.pred[i] != want.labels[i] for i in mistakes.indices)
+
+
+def test_robustness_measures_a_conv_network(session):
+    net = session.predictor()
+    x, y = session.data.test_x[:40], session.data.test_y[:40]
+    curves = perturb.measure(net, x, y)
+    clean = float((net.predict(x) == y).mean())
+    assert curves and all(dict(levels)[0.0] == pytest.approx(clean)
+                          for levels in curves.values())
