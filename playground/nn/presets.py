@@ -70,6 +70,22 @@ PRESETS = {
                   "epochs": 20, "seed": 0, "init": "he", "schedule": "cosine",
                   "augment": {"shift": 2}},
     },
+    "lenet": {
+        "title": "LeNet (two convolutions, max pooling)",
+        "description": "A small convolutional network in the spirit of LeCun's LeNet: 20 "
+                       "filters of 5 x 5, max pooling, 40 filters of 5 x 5, max pooling, then "
+                       "Dense 100 and the ten digits. The filters find strokes wherever they "
+                       "are in the image: about 99.3% test accuracy after 6 epochs (past "
+                       "99% from the third), beyond any network of Dense layers. An epoch "
+                       "takes several seconds to half a minute, depending on the machine.",
+        "spec": _stack({"type": "Conv2D", "filters": 20, "size": 5}, "ReLU",
+                       {"type": "MaxPool2D", "size": 2},
+                       {"type": "Conv2D", "filters": 40, "size": 5}, "ReLU",
+                       {"type": "MaxPool2D", "size": 2},
+                       "Flatten", 100, "ReLU", 10, "Softmax"),
+        "hyper": {"loss": "ce", "optimizer": "adam", "lr": 0.001, "batch_size": 32,
+                  "epochs": 6, "seed": 0, "init": "he", "schedule": "cosine"},
+    },
 }
 
 

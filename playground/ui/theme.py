@@ -89,6 +89,9 @@ LAYER = {
     "Tanh": Colour("#8a55cf"),
     "Softmax": Colour("#d2436a"),
     "Dropout": Colour("#0e8a96"),
+    "Conv2D": Colour("#a0522d"),
+    "MaxPool2D": Colour("#8a7a14"),
+    "AvgPool2D": Colour("#9c7f4a"),
 }
 UNKNOWN_LAYER = Colour("#9aa0a6")
 

@@ -13,24 +13,19 @@ from PySide6.QtCore import QByteArray, QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import (
     QApplication,
-    QDoubleSpinBox,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
 )
 
 from ...nn import LAYER_TYPES, format_shape
-from ...nn.layers import MAX_DROPOUT, MAX_UNITS
-from ...state.hints import (
-    ACTIVATIONS,  # noqa: F401 - the builder's diagram reads it here
-    HIDDEN_RATE,
-    MAX_INPUT_RATE,
-)
+from ...state.hints import ACTIVATIONS  # noqa: F401 - the builder's diagram reads it here
 from .. import theme
+from .card_boxes import CARD_SETTINGS, RATE_STEP  # noqa: F401 - tests read RATE_STEP here
 from .glyphs import (
     LAYER_COLORS,
     UNKNOWN_COLOR,
@@ -39,17 +34,23 @@ from .glyphs import (
 )
 from .hint_views import card_hint_label, show_card_hints
 from .layer_help import LAYER_HELP
+from .new_layers import NOTES
 
-#: Layers the engine has whose cards (filters, kernel size, stride, padding, pool size)
-#: the builder does not have yet: a spec with them opens and trains, but the palette does
-#: not offer them (a bare Conv2D card could not be set up).
-WITHOUT_CARDS = ("Conv2D", "MaxPool2D", "AvgPool2D")
+#: Layers the engine has that the builder has no card for (a spec with them still opens
+#: and trains, but the palette does not offer them): none.
+WITHOUT_CARDS: tuple[str, ...] = ()
 #: every layer the engine has that the builder can set up, in the engine's order
 PALETTE_TYPES = tuple(k for k in LAYER_TYPES if k not in WITHOUT_CARDS)
 #: The palette's rows, each filling the width: the layers, then the activations two by two
 #: (the classic squashing pair, then ReLU and the output's Softmax). A type the engine has
 #: but no row names goes in rows of three after them.
-PALETTE_ROWS = (("Flatten", "Dense", "Dropout"), ("Sigmoid", "Tanh"), ("ReLU", "Softmax"))
+PALETTE_ROWS = (("Flatten", "Dense", "Dropout"), ("Conv2D", "MaxPool2D", "AvgPool2D"),
+                ("Sigmoid", "Tanh"), ("ReLU", "Softmax"))
+
+
+#: Shorter names on the palette's buttons (without "2D"): three full names would not fit
+#: the column's narrowest width. The tooltip and the cards give the full name.
+PALETTE_LABELS = {"Conv2D": "Conv", "MaxPool2D": "MaxPool", "AvgPool2D": "AvgPool"}
 
 
 def palette_rows() -> list[tuple[str, ...]]:
@@ -59,7 +60,7 @@ def palette_rows() -> list[tuple[str, ...]]:
     rest = [k for k in PALETTE_TYPES if k not in placed]
     rows += [tuple(rest[i:i + 3]) for i in range(0, len(rest), 3)]
     return [row for row in rows if row]
-RATE_STEP = 0.05  #: the arrows of a Dropout card's rate box
+
 
 ERROR_COLOR = theme.ERROR
 SELECT_COLOR = theme.SELECTED
@@ -92,19 +93,14 @@ class PaletteButton(QToolButton):
         super().__init__(parent)
         self.kind = kind
         self.setObjectName(f"palette_{kind}")
-        self.setText(kind)
+        self.setText(PALETTE_LABELS.get(kind, kind))
+        self.setAccessibleName(kind)
         self.setIcon(layer_icon(kind, 18))
         self.setIconSize(QSize(18, 18))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        extra = ""
-        if kind == "Dense":
-            extra = ("<br>New Dense layers get 64 units (10 when added as the output layer); "
-                     "change it on the card.")
-        elif kind == "Dropout":
-            extra = (f"<br>New Dropout layers get a rate of {HIDDEN_RATE:g} ({MAX_INPUT_RATE:g} "
-                     "on the pixels); change it on the card.")
+        extra = f"<br>{NOTES[kind]}" if kind in NOTES else ""
         self.setToolTip(f"<b>{kind}</b>: {LAYER_HELP.get(kind, '')}{extra}"
                         "<br><i>Click to add it after the selected layer, "
                         "or drag it into the stack.</i>")
@@ -134,53 +130,6 @@ class PaletteButton(QToolButton):
 
 
 # -- cards ----------------------------------------------------------------------------------
-class _CardSpin:
-    """A card's number box: typing applies on Enter or when leaving the box, and the wheel
-    scrolls the stack unless the box has the focus."""
-
-    def _setup(self) -> None:
-        self.setKeyboardTracking(False)
-        self.setAccelerated(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def wheelEvent(self, event):
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-
-class UnitsSpinBox(_CardSpin, QSpinBox):
-    """The units of a Dense layer."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._setup()
-        self.setRange(1, MAX_UNITS)
-        self.setGroupSeparatorShown(True)
-        self.setToolTip(f"Units (neurons) of this Dense layer, 1 to {MAX_UNITS:,}.\n"
-                        "Type a number and press Enter, or use the arrows.")
-
-
-class RateSpinBox(_CardSpin, QDoubleSpinBox):
-    """The rate of a Dropout layer: the share of its inputs set to 0 at each training step."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._setup()
-        self.setDecimals(2)
-        self.setRange(0.0, MAX_DROPOUT)
-        self.setSingleStep(RATE_STEP)
-        self.setAccelerated(False)  # 19 steps: no need to speed up
-        self.setAccessibleName("Dropout rate")
-        self.setToolTip(f"Dropout rate, 0 to {MAX_DROPOUT:g}: the share of this layer's inputs "
-                        "set to 0 at each training step (none when predicting).\n"
-                        f"Typical: {HIDDEN_RATE:g} after a hidden layer, at most "
-                        f"{MAX_INPUT_RATE:g} on the pixels. Type a number and press Enter, "
-                        "or use the arrows.")
-
-
 def muted(label: QLabel) -> QLabel:
     label.setStyleSheet("QLabel { color: palette(placeholder-text); }"
                         f"QLabel:disabled {{ color: {theme.pick(theme.DISABLED_TEXT, label)}; }}")
@@ -234,17 +183,19 @@ class InputCard(_CardBase):
 class LayerCard(_CardBase):
     """One layer: type, settings, output shape, parameter count, problem, remove button.
 
-    Attributes for tests and automation: ``index``, ``kind``, ``type_label``,
-    ``units_spin`` (Dense only, else None), ``rate_spin`` (Dropout only, else None), ``spins``
-    (those of the two it has), ``shape_label`` (e.g. "784"), ``params_label``, ``error_label``,
+    Attributes for tests and automation: ``index``, ``kind``, ``type_label``, the setting
+    boxes (None on a card without that setting): ``units_spin`` (Dense), ``rate_spin``
+    (Dropout), ``filters_spin``, ``kernel_spin``, ``stride_spin``, ``padding_combo``
+    (Conv2D), ``pool_spin`` (MaxPool2D, AvgPool2D); ``boxes`` (setting key -> box, in
+    card order), ``spins`` (the number boxes among them), ``shape_label`` (e.g. "784", or
+    "20 x 24 x 24": channels x height x width), ``params_label``, ``error_label``,
     ``remove_button``, ``output_shape``, ``params``, ``error``, ``selected``, ``hint_label``
     and ``hints`` (advice about this layer, from playground.state.hints).
     """
 
     clicked = Signal(int)
     removeClicked = Signal(int)
-    unitsEdited = Signal(int, int)
-    rateEdited = Signal(int, float)
+    settingEdited = Signal(int, str, object)  # (index, key in the spec, value)
     dragStarted = Signal(int)
 
     def __init__(self, index: int, layer: dict, parent=None):
@@ -277,27 +228,13 @@ class LayerCard(_CardBase):
         top.addWidget(self.number_label)
         top.addWidget(self.icon_label)
         top.addWidget(self.type_label)
-        self.units_spin: UnitsSpinBox | None = None
-        self.rate_spin: RateSpinBox | None = None
         self.role_label: QLabel | None = None
-        if self.kind == "Dense":
-            self.units_spin = UnitsSpinBox()
-            self.units_spin.setObjectName("unitsSpin")
-            self.units_spin.setMinimumWidth(82)
-            self.units_spin.valueChanged.connect(lambda v: self.unitsEdited.emit(self.index, v))
-            self.units_spin.installEventFilter(self)
-            top.addWidget(self.units_spin)
-            top.addWidget(muted(QLabel("units")))
-        elif self.kind == "Dropout":
-            self.rate_spin = RateSpinBox()
-            self.rate_spin.setObjectName("rateSpin")
-            self.rate_spin.setMinimumWidth(64)
-            self.rate_spin.valueChanged.connect(
-                lambda v: self.rateEdited.emit(self.index, round(v, self.rate_spin.decimals())))
-            self.rate_spin.installEventFilter(self)
-            top.addWidget(self.rate_spin)
-            top.addWidget(muted(QLabel("rate")))
-        elif self.kind in ROLES:
+        first, second = CARD_SETTINGS.get(self.kind, ((), ()))
+        self.boxes: dict = {}
+        self.settings = {}  # key -> its Setting
+        for setting in first:
+            self._add_box(top, setting)
+        if self.kind in ROLES:
             self.role_label = muted(QLabel(ROLES[self.kind]))
             top.addWidget(self.role_label)
         top.addStretch(1)
@@ -310,6 +247,16 @@ class LayerCard(_CardBase):
         self.remove_button.clicked.connect(lambda: self.removeClicked.emit(self.index))
         top.addWidget(self.remove_button)
         outer.addLayout(top)
+        if second:
+            row = QHBoxLayout()
+            row.setSpacing(4)
+            row.setContentsMargins(18, 0, 4, 0)
+            for k, setting in enumerate(second):
+                if k:
+                    row.addSpacing(4)
+                self._add_box(row, setting)
+            row.addStretch(1)
+            outer.addLayout(row)
 
         bottom = QHBoxLayout()
         bottom.setSpacing(4)
@@ -346,23 +293,47 @@ class LayerCard(_CardBase):
         self.set_layer(layer)
         self._restyle()
 
+    def _add_box(self, row: QHBoxLayout, setting) -> None:
+        """The box of ``setting``, with its words before and after it, at the end of ``row``."""
+        if setting.before:
+            row.addWidget(muted(QLabel(setting.before)))
+        row.addWidget(self._box(setting))
+        if setting.word:
+            row.addWidget(muted(QLabel(setting.word)))
+
+    def _box(self, setting):
+        box = setting.box()
+        box.setObjectName(setting.name)
+        if setting.width:
+            box.setMinimumWidth(setting.width)
+        key = setting.key
+        if isinstance(box, QComboBox):
+            box.activated.connect(lambda _i, b=box: self.settingEdited.emit(
+                self.index, key, b.currentText()))
+        else:
+            box.valueChanged.connect(lambda v, b=box: self.settingEdited.emit(
+                self.index, key, b.edited_value(v)))
+        box.installEventFilter(self)
+        self.boxes[key] = box
+        self.settings[key] = setting
+        return box
+
+    def _named(self, name: str):
+        return next((b for b in self.boxes.values() if b.objectName() == name), None)
+
+    units_spin = property(lambda self: self._named("unitsSpin"))
+    rate_spin = property(lambda self: self._named("rateSpin"))
+    filters_spin = property(lambda self: self._named("filtersSpin"))
+    kernel_spin = property(lambda self: self._named("kernelSpin"))
+    stride_spin = property(lambda self: self._named("strideSpin"))
+    padding_combo = property(lambda self: self._named("paddingCombo"))
+    pool_spin = property(lambda self: self._named("poolSpin"))
+
     # -- showing --------------------------------------------------------------------
     def set_layer(self, layer: dict) -> None:
-        if self.units_spin is not None:
-            units = layer.get("units")
-            value = units if isinstance(units, int) and not isinstance(units, bool) else 1
-            if self.units_spin.value() != value:
-                self.units_spin.blockSignals(True)
-                self.units_spin.setValue(value)
-                self.units_spin.blockSignals(False)
-        if self.rate_spin is not None:
-            rate = layer.get("rate", HIDDEN_RATE)
-            ok = isinstance(rate, (int, float)) and not isinstance(rate, bool)
-            value = float(rate) if ok and math.isfinite(rate) else 0.0
-            if round(self.rate_spin.value(), 2) != round(value, 2):
-                self.rate_spin.blockSignals(True)
-                self.rate_spin.setValue(value)
-                self.rate_spin.blockSignals(False)
+        """Show ``layer``'s settings in the boxes (without reporting them as edits)."""
+        for key, box in self.boxes.items():
+            box.show_value(layer.get(key, self.settings[key].default))
 
     def set_info(self, info) -> None:
         """Show a LayerInfo from the engine's report (or None if there is none)."""
@@ -412,11 +383,11 @@ class LayerCard(_CardBase):
     # -- mouse: select and drag ---------------------------------------------------------
     @property
     def spins(self) -> list:
-        """The card's number boxes (the units of a Dense layer, the rate of a Dropout)."""
-        return [s for s in (self.units_spin, self.rate_spin) if s is not None]
+        """The card's number boxes (the units of a Dense layer, the rate of a Dropout...)."""
+        return [b for b in self.boxes.values() if not isinstance(b, QComboBox)]
 
     def eventFilter(self, obj, event):
-        if obj in self.spins and event.type() == event.Type.FocusIn:
+        if obj in self.boxes.values() and event.type() == event.Type.FocusIn:
             self.clicked.emit(self.index)
         return False
 

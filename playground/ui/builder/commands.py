@@ -148,6 +148,54 @@ class EditRateCommand(_EditSettingCommand):
         self.setText(f"Set layer {self.index + 1} to a dropout rate of {self.new:g}")
 
 
+class EditFiltersCommand(_EditSettingCommand):
+    """Set a Conv2D layer's number of filters."""
+
+    ID, KEY = 0x4E50, "filters"
+
+    def _name(self):
+        self.setText(f"Set layer {self.index + 1} to {self.new:,} filters")
+
+
+class EditSizeCommand(_EditSettingCommand):
+    """Set a Conv2D layer's kernel size, or a pool's size."""
+
+    ID, KEY = 0x4E51, "size"
+
+    def _name(self):
+        what = "kernel" if self.stack[self.index].get("type") == "Conv2D" else "pool"
+        self.setText(f"Set layer {self.index + 1} to a {self.new} x {self.new} {what}")
+
+
+class EditStrideCommand(_EditSettingCommand):
+    """Set a Conv2D layer's stride."""
+
+    ID, KEY = 0x4E52, "stride"
+
+    def _name(self):
+        self.setText(f"Set layer {self.index + 1} to a stride of {self.new}")
+
+
+class EditPaddingCommand(_EditSettingCommand):
+    """Set a Conv2D layer's padding."""
+
+    ID, KEY = 0x4E53, "padding"
+
+    def _name(self):
+        self.setText(f"Set layer {self.index + 1} to '{self.new}' padding")
+
+
+#: the command of each setting a card edits, and the layer types that have it
+SETTING_COMMANDS = {
+    "units": (EditUnitsCommand, ("Dense",)),
+    "rate": (EditRateCommand, ("Dropout",)),
+    "filters": (EditFiltersCommand, ("Conv2D",)),
+    "size": (EditSizeCommand, ("Conv2D", "MaxPool2D", "AvgPool2D")),
+    "stride": (EditStrideCommand, ("Conv2D",)),
+    "padding": (EditPaddingCommand, ("Conv2D",)),
+}
+
+
 class ReplaceStackCommand(_Command):
     """A preset (layers and training settings) or an imported spec (layers only)."""
 

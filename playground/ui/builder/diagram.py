@@ -3,7 +3,9 @@
 Block heights grow with the logarithm of a layer's output size, so 784 inputs,
 128 hidden units and 10 outputs read as a funnel at a glance. Activations are thin
 coloured slices; a Dense layer's full connections are a translucent band; a Dropout is a
-slice with gaps, about its rate's share of it left out.
+slice with gaps, about its rate's share of it left out. A convolution or pooling layer's
+output is a stack of feature maps: a few offset squares, as large as the maps are against
+the 28 x 28 input, more of them for more channels (LeNet's "20@24x24").
 """
 
 from __future__ import annotations
@@ -41,6 +43,32 @@ class _Block:
     @property
     def size(self) -> int | None:
         return math.prod(self.shape) if self.shape else None
+
+    @property
+    def maps(self) -> tuple[int, int, int] | None:
+        """(channels, height, width) of a layer that gives images (a convolution or a
+        pool), drawn as a stack of maps; None for the others."""
+        if self.index < 0 or self.thin or not self.shape or len(self.shape) not in (2, 3):
+            return None
+        return (1, *self.shape) if len(self.shape) == 2 else tuple(self.shape)
+
+
+def map_count(channels: int) -> int:
+    """How many squares stand for ``channels`` feature maps: 1 for 1, then one more for
+    each doubling (8: 2, 20: 3, 40: 4, 64: 5), at most MAX_MAPS."""
+    if channels <= 1:
+        return 1
+    return max(2, min(MAX_MAPS, round(math.log2(channels)) - 1))
+
+
+MAX_MAPS = 6
+MAP_OFFSET = 3.0  #: how far each square of a stack of maps sits behind the one before
+
+
+def maps_label(maps: tuple[int, int, int]) -> str:
+    """How LeNet's paper writes feature maps: "20@24x24" (channels @ height x width)."""
+    c, h, w = maps
+    return f"{c}@{h}x{w}"
 
 
 class NetworkDiagram(QWidget):
@@ -110,6 +138,17 @@ class NetworkDiagram(QWidget):
         input_side = min(avail_h, 34.0)
         if blocks[0].shape is not None and len(blocks[0].shape) == 2:
             widths[0] = input_side  # an image: drawn as a square
+        # stacks of maps: squares as large against the input's square as the maps are
+        # against the image, with room for the squares behind
+        image_side = max(blocks[0].shape) if blocks[0].shape else 28
+        sides: dict[int, float] = {}
+        for i, block in enumerate(blocks):
+            if block.maps is not None:
+                c, mh, mw = block.maps
+                depth = (map_count(c) - 1) * MAP_OFFSET
+                side = max(6.0, min(input_side, avail_h - depth) * max(mh, mw) / image_side)
+                sides[i] = side
+                widths[i] = side + depth
         n_thin_gaps = sum(1 for b in blocks[1:] if b.thin)
         n_wide_gaps = len(blocks) - 1 - n_thin_gaps
         room = self.width() - 2 * self.MARGIN_X
@@ -124,11 +163,23 @@ class NetworkDiagram(QWidget):
         x = self.MARGIN_X + (room - total) / 2
         mid = top + avail_h / 2
         prev_h = h_min
+        front = None  # (centre, side) of the front square of the maps just before
         for i, (block, w) in enumerate(zip(blocks, widths, strict=True)):
             if i:
                 x += (2.0 if block.thin else gap) * scale
-            h = input_side if i == 0 and w == input_side else height(block, prev_h)
-            block.rect = QRectF(x, mid - h / 2, w * scale, h)
+            centre = mid
+            if i in sides:  # a stack of maps: squares stay square when shrunk
+                side = sides[i] * scale
+                h = side + (map_count(block.maps[0]) - 1) * MAP_OFFSET
+                front = (mid + h / 2 - side / 2, side)
+            elif i == 0 and w == input_side:
+                h = input_side
+            elif block.thin and front is not None and block.shape is not None:
+                centre, h = front  # an activation of the maps: beside the front one
+            else:
+                h = height(block, prev_h)
+                front = None
+            block.rect = QRectF(x, centre - h / 2, w * scale, h)
             x += w * scale
             prev_h = h
 
@@ -199,6 +250,8 @@ class NetworkDiagram(QWidget):
                 p.setBrush(color)
             if block.kind == "Dropout" and not unknown:
                 self._draw_dropout(p, r, color, block.rate, block.index)
+            elif block.maps is not None:
+                self._draw_maps(p, r, color, map_count(block.maps[0]))
             else:
                 path = QPainterPath()
                 path.addRoundedRect(r, 2, 2)
@@ -216,6 +269,7 @@ class NetworkDiagram(QWidget):
             if not block.thin:
                 text = "input" if block.index == -1 and unknown else (
                     format_shape(block.shape) if block.index == -1 else
+                    maps_label(block.maps) if block.maps is not None else
                     (f"{block.size:,}" if block.size else "?"))
                 tw = fm.horizontalAdvance(text)
                 left = r.center().x() - tw / 2
@@ -226,6 +280,20 @@ class NetworkDiagram(QWidget):
                                       fm.height()), Qt.AlignmentFlag.AlignLeft, text)
                     label_right = left + tw
         p.end()
+
+    def _draw_maps(self, p: QPainter, r: QRectF, color: QColor, n: int) -> None:
+        """``n`` squares in ``r``, each behind and up to the right of the one before it
+        (the front one at the bottom left, in the full colour)."""
+        depth = (n - 1) * MAP_OFFSET
+        side = min(r.width(), r.height()) - depth
+        edge = QPen(color.darker(125), 1)
+        for k in range(n - 1, -1, -1):
+            square = QRectF(r.left() + k * MAP_OFFSET, r.bottom() - side - k * MAP_OFFSET,
+                            side, side)
+            fill = QColor(color) if k == 0 else color.lighter(100 + 12 * k)
+            p.setPen(edge)
+            p.setBrush(fill)
+            p.drawRect(square)
 
     DROP_CELL = 3.5  #: the height of one cell of a Dropout slice
 

@@ -111,8 +111,51 @@ def _draw_glyph(p: QPainter, kind: str, r: QRectF, color: QColor) -> None:
                     p.setPen(Qt.PenStyle.NoPen)
                     p.setBrush(color)
                     p.drawEllipse(c, rad, rad)
+    elif kind == "Conv2D":
+        _draw_conv_glyph(p, r, color, pen.widthF())
+    elif kind in ("MaxPool2D", "AvgPool2D"):
+        _draw_pool_glyph(p, r, color, kind == "MaxPool2D")
     else:
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, "?")
+
+
+def _draw_conv_glyph(p: QPainter, r: QRectF, color: QColor, width: float) -> None:
+    """Feature maps: three squares one behind the other, the front one with a kernel in
+    its corner."""
+    side = r.width() * 0.64
+    step = (r.width() - side) / 2
+    p.setPen(QPen(color, max(0.9, width * 0.6)))
+    for k, tint in ((2, 185), (1, 160), (0, 135)):
+        p.setBrush(color.lighter(tint))
+        p.drawRect(QRectF(r.x() + k * step, r.y() + (2 - k) * step, side, side))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    kernel = side * 0.45
+    p.drawRect(QRectF(r.x() + side * 0.12, r.y() + 2 * step + side * 0.12, kernel, kernel))
+
+
+def _draw_pool_glyph(p: QPainter, r: QRectF, color: QColor, maximum: bool) -> None:
+    """A 2 x 2 square of cells becomes one: max pooling keeps the strongest (one dark cell
+    of four, kept), average pooling blends them (four mid cells, a mid result)."""
+    cell = r.width() * 0.27
+    light = QColor(color.red(), color.green(), color.blue(), 80)
+    mid = QColor(color.red(), color.green(), color.blue(), 165)
+    p.setPen(Qt.PenStyle.NoPen)
+    top = r.y() + r.height() / 2 - cell
+    for i in range(2):
+        for j in range(2):
+            strong = (i, j) == (1, 0)
+            p.setBrush((color if strong else light) if maximum else mid)
+            p.drawRect(QRectF(r.x() + i * cell * 1.08, top + j * cell * 1.08, cell, cell))
+    p.setBrush(color if maximum else mid)
+    out = cell * 1.2
+    p.drawRect(QRectF(r.right() - out, r.y() + r.height() / 2 - out / 2, out, out))
+    arrow = QPen(color, max(0.9, r.width() / 16))
+    p.setPen(arrow)
+    x0, x1 = r.x() + cell * 2.25, r.right() - out - r.width() * 0.06
+    y = r.y() + r.height() / 2
+    if x1 > x0:
+        p.drawLine(QPointF(x0, y), QPointF(x1, y))
 
 
 def drawn_icon(size: int, paint, modes=((QIcon.Mode.Normal, None),)) -> QIcon:

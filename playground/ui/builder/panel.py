@@ -26,16 +26,14 @@ from PySide6.QtWidgets import (
 
 from ...nn import PRESETS, preset
 from ...nn.spec import structural_problem
-from ...state.hints import ACTIVATIONS, HIDDEN_RATE, MAX_INPUT_RATE, RESHAPES
 from .. import theme
 from ..actions import create_action
 from ..bind import listen
 from .cards import PALETTE_TYPES, LayerCard, PaletteButton, palette_rows
 from .commands import (
+    SETTING_COMMANDS,
     AddLayerCommand,
     BuilderUndoStack,
-    EditRateCommand,
-    EditUnitsCommand,
     MoveLayerCommand,
     RemoveLayerCommand,
     ReplaceStackCommand,
@@ -43,10 +41,8 @@ from .commands import (
 )
 from .diagram import NetworkDiagram
 from .hint_views import HintBanner, session_hints
+from .new_layers import new_layer
 from .stack_view import StackView
-
-DEFAULT_UNITS = 64  # a new hidden Dense layer
-OUTPUT_UNITS = 10  # a new Dense layer at the end, after another Dense: one per digit
 
 
 # -- the panel -------------------------------------------------------------------------------
@@ -178,8 +174,7 @@ class BuilderPanel(QWidget):
         self.stack_view = StackView()
         self.stack_view.selectRequested.connect(self.select)
         self.stack_view.removeRequested.connect(self.remove_layer)
-        self.stack_view.unitsEdited.connect(self.set_units)
-        self.stack_view.rateEdited.connect(self.set_rate)
+        self.stack_view.settingEdited.connect(self.set_setting)
         self.stack_view.moveRequested.connect(self.move_layer)
         self.stack_view.addRequested.connect(self.add_layer)
         self.stack_view.moveBy.connect(self.move_selected)
@@ -217,16 +212,8 @@ class BuilderPanel(QWidget):
             sel = self.selected_index()
             index = sel + 1 if sel is not None else n
         index = max(0, min(index, n))
-        layer = {"type": kind}
         layers = self.session.stack.layers
-        if kind == "Dense":
-            after = [s.get("type") for s in layers[index:]]
-            is_output = all(t in ACTIVATIONS for t in after)
-            dense_before = any(s.get("type") == "Dense" for s in layers[:index])
-            layer["units"] = OUTPUT_UNITS if is_output and dense_before else DEFAULT_UNITS
-        elif kind == "Dropout":
-            on_pixels = all(s.get("type") in RESHAPES for s in layers[:index])
-            layer["rate"] = MAX_INPUT_RATE if on_pixels else HIDDEN_RATE
+        layer = new_layer(kind, layers, index, self._shape_before(index))
         layers.insert(index, layer)
         if not self._push(AddLayerCommand(self, index, layer), layers):
             return False
@@ -264,26 +251,40 @@ class BuilderPanel(QWidget):
             return False
         return self.move_layer(sel, sel + step)
 
+    def _shape_before(self, index: int):
+        """The output shape of the layer before ``index`` (the input's at 0), or None."""
+        report = self.session.report
+        if index == 0:
+            return report.input_shape
+        infos = {info.index: info for info in report.layers}
+        info = infos.get(index - 1)
+        return info.output_shape if info is not None else None
+
     def set_units(self, index: int, units: int) -> bool:
         """Set the units of the Dense layer at ``index`` (merged with the previous edit)."""
-        ok = isinstance(units, int) and not isinstance(units, bool)
-        return self._set_setting(index, "Dense", EditUnitsCommand, units, ok)
+        return self.set_setting(index, "units", units)
 
     def set_rate(self, index: int, rate: float) -> bool:
         """Set the rate of the Dropout layer at ``index`` (merged with the previous edit).
         Dropout has no weights: a trained network keeps all of them."""
-        ok = isinstance(rate, (int, float)) and not isinstance(rate, bool)
-        return self._set_setting(index, "Dropout", EditRateCommand, rate, ok)
+        return self.set_setting(index, "rate", rate)
 
-    def _set_setting(self, index: int, kind: str, command, value, ok: bool) -> bool:
+    def set_setting(self, index: int, key: str, value) -> bool:
+        """Set setting ``key`` (units, rate, filters, size, stride, padding) of the layer at
+        ``index``, as one undoable step merged with the previous edit of that setting. A
+        trained network keeps the weights of every layer whose weights keep their shape
+        (a Conv2D's stride or padding, a pool's size: its weights and those before it)."""
+        command, kinds = SETTING_COMMANDS.get(key, (None, ()))
+        types = {"padding": str, "rate": (int, float)}.get(key, int)
+        ok = isinstance(value, types) and not isinstance(value, bool)
         stack = self.session.stack
-        if not 0 <= index < len(stack) or stack[index].get("type") != kind:
+        if command is None or not 0 <= index < len(stack) or stack[index].get("type") not in kinds:
             return False
-        old = stack[index].get(command.KEY)
+        old = stack[index].get(key)
         ok = ok and self._editable() and old != value
         if ok:
             new = stack.layers
-            new[index][command.KEY] = value
+            new[index][key] = value
             ok = self._push(command(self, index, old, value), new)
         if not ok and index < len(self.stack_view.cards):
             self.card(index).set_layer(stack[index])  # show the real value again

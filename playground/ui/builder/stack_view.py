@@ -103,8 +103,7 @@ class StackView(QScrollArea):
 
     selectRequested = Signal(object)  # index or None
     removeRequested = Signal(int)
-    unitsEdited = Signal(int, int)
-    rateEdited = Signal(int, float)
+    settingEdited = Signal(int, str, object)  # (index, key in the layer's spec, value)
     moveRequested = Signal(int, int)  # (src, dst): the layer ends up at dst
     addRequested = Signal(str, int)  # (type, index)
     moveBy = Signal(int)  # Alt+Up (-1) / Alt+Down (+1) from the keyboard
@@ -170,7 +169,7 @@ class StackView(QScrollArea):
             card.set_hints([h for h in hints if h.layer == i])
 
     def _rebuild(self, layers: list[dict]) -> None:
-        focus_in_spin = any(spin.hasFocus() for c in self.cards for spin in c.spins)
+        focus_in_spin = any(box.hasFocus() for c in self.cards for box in c.boxes.values())
         for card in self.cards:
             self._layout.removeWidget(card)
             card.hide()
@@ -180,8 +179,7 @@ class StackView(QScrollArea):
             card = LayerCard(i, layer)
             card.clicked.connect(self._on_card_clicked)
             card.removeClicked.connect(self.removeRequested)
-            card.unitsEdited.connect(self.unitsEdited)
-            card.rateEdited.connect(self.rateEdited)
+            card.settingEdited.connect(self.settingEdited)
             card.dragStarted.connect(self._start_drag)
             self._layout.insertWidget(1 + i, card)
             card.show()  # now, not on the next pass of the event loop
@@ -204,9 +202,9 @@ class StackView(QScrollArea):
         self.selectRequested.emit(index)
 
     def spin_focused(self, index: int) -> bool:
-        """Whether a number box of the card at ``index`` has the keyboard focus."""
-        spins = self.cards[index].spins if 0 <= index < len(self.cards) else []
-        return any(spin.hasFocus() for spin in spins)
+        """Whether a setting box of the card at ``index`` has the keyboard focus."""
+        boxes = self.cards[index].boxes.values() if 0 <= index < len(self.cards) else []
+        return any(box.hasFocus() for box in boxes)
 
     # -- keyboard ---------------------------------------------------------------------
     def keyPressEvent(self, event):

@@ -75,8 +75,9 @@ def test_seed_network_is_shown_on_start(panel, session):
 
 def test_palette_buttons_have_icons_and_help(panel):
     # the layers, then the activations two by two; every type the engine has, once
-    assert list(panel.palette_buttons)[:7] == ["Flatten", "Dense", "Dropout", "Sigmoid",
-                                               "Tanh", "ReLU", "Softmax"]
+    assert list(panel.palette_buttons) == ["Flatten", "Dense", "Dropout", "Conv2D",
+                                           "MaxPool2D", "AvgPool2D", "Sigmoid", "Tanh",
+                                           "ReLU", "Softmax"]
     from playground.ui.builder.cards import WITHOUT_CARDS
 
     assert sorted(panel.palette_buttons) == sorted(set(LAYER_TYPES) - set(WITHOUT_CARDS))

@@ -299,9 +299,10 @@ def test_a_dropout_on_the_outputs_is_hinted_on_its_card(panel, session):
 def test_every_engine_layer_gets_a_palette_row(monkeypatch):
     from playground.ui.builder import cards
 
-    monkeypatch.setattr(cards, "PALETTE_TYPES", (*cards.PALETTE_TYPES[:7], "A", "B", "C", "D"))
+    monkeypatch.setattr(cards, "PALETTE_TYPES", (*cards.PALETTE_TYPES, "A", "B", "C", "D"))
     rows = cards.palette_rows()
-    assert rows[:3] == [("Flatten", "Dense", "Dropout"), ("Sigmoid", "Tanh"), ("ReLU", "Softmax")]
-    assert rows[3:] == [("A", "B", "C"), ("D",)]
+    assert rows[:4] == [("Flatten", "Dense", "Dropout"), ("Conv2D", "MaxPool2D", "AvgPool2D"),
+                        ("Sigmoid", "Tanh"), ("ReLU", "Softmax")]
+    assert rows[4:] == [("A", "B", "C"), ("D",)]
     monkeypatch.setattr(cards, "PALETTE_TYPES", ("Flatten", "Dense", "ReLU"))
     assert cards.palette_rows() == [("Flatten", "Dense"), ("ReLU",)]
