@@ -3,6 +3,8 @@ layers.py and conv.py both build on."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 INITS = ("scaled", "normal", "xavier", "he")
@@ -81,3 +83,28 @@ def init_scale(n_in: int, n_out: int, init: str) -> float:
     if scale is None:
         raise ValueError(f"unknown weight initialisation '{init}' (known: {', '.join(INITS)})")
     return scale
+
+
+class Scratch:
+    """Work arrays a layer reuses from one mini-batch to the next (an im2col matrix, a
+    gradient being gathered): each name keeps one flat buffer that grows to the largest
+    size asked for, and ``get`` hands out its first part in the shape asked for. A smaller
+    last batch reuses it; nothing handed out may outlive the next ``get`` of its name."""
+
+    def __init__(self):
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """A C-contiguous array of ``shape``, with whatever it held before."""
+        size = math.prod(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.dtype != dtype or buffer.size < size:
+            buffer = self._buffers[name] = np.empty(size, dtype=dtype)
+        return buffer[:size].reshape(shape)
+
+    def clear(self) -> None:
+        self._buffers.clear()
+
+    @property
+    def nbytes(self) -> int:
+        return sum(b.nbytes for b in self._buffers.values())

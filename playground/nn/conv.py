@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import Layer, init_scale
+from .base import Layer, Scratch, init_scale
 
 MAX_FILTERS = 1024
 MAX_STRIDE = 100
@@ -55,6 +55,11 @@ def _channels_last(x: np.ndarray) -> np.ndarray:
     return x[..., None] if x.ndim == 3 else x.transpose(0, 2, 3, 1)
 
 
+def _fresh(name: str, shape, dtype) -> np.ndarray:
+    """A new array (where ``Scratch.get`` would reuse one)."""
+    return np.empty(shape, dtype=dtype)
+
+
 def _like_input(y: np.ndarray, two_d: bool) -> np.ndarray:
     """(n, H, W, C) -> a (n, C, H, W) view, or (n, H, W) when the input was 2-D."""
     return y[..., 0] if two_d else y.transpose(0, 3, 1, 2)
@@ -77,6 +82,7 @@ class Conv2D(Layer):
         self.b: np.ndarray | None = None
         self.nabla_w: np.ndarray | None = None
         self.nabla_b: np.ndarray | None = None
+        self._scratch = Scratch()  # the im2col matrix and col2im's work arrays
 
     def _sides(self, h: int, w: int) -> tuple[int, int]:
         return (conv_side(h, self.size, self.stride, self.padding),
@@ -98,7 +104,7 @@ class Conv2D(Layer):
         zero-padded copy of the input for 'same' padding."""
         c, h, w = image_shape(input_shape)
         ho, wo = self._sides(h, w)
-        values = ho * wo * c * self.size * self.size
+        values = ho * wo * (c * self.size * self.size + 1)  # a window and a 1 per pixel
         if self.padding == "same":
             hp = h + sum(same_padding(h, self.size, self.stride))
             wp = w + sum(same_padding(w, self.size, self.stride))
@@ -147,49 +153,72 @@ class Conv2D(Layer):
         """x: (n, C, H, W) or (n, H, W) -> (n, filters, H', W')."""
         xc = _channels_last(x)
         n, h, w, c = xc.shape
-        k, f = self.size, self.filters
         ho, wo = self._sides(h, w)
         xp = self._padded(xc)
-        col = self._im2col(xp, ho, wo)
-        wmat = self.w.transpose(0, 2, 3, 1).reshape(f, k * k * c)
-        out = col @ wmat.T
-        out += self.b
+        wmat = self._weight_matrix(c)
+        # a training step's im2col matrix is reused by the next one; an evaluation's is
+        # its own (an evaluation chunk is far larger than a mini-batch)
+        col = self._im2col(xp, ho, wo, self._scratch.get if train else _fresh)
+        out = col @ wmat.T  # the ones column adds the biases
         self._col, self._wmat = col, wmat
         self._geometry = (x.ndim == 3, n, h, w, c, xp.shape[1], xp.shape[2], ho, wo)
-        return out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
+        return out.reshape(n, ho, wo, self.filters).transpose(0, 3, 1, 2)
 
-    def _im2col(self, xp: np.ndarray, ho: int, wo: int) -> np.ndarray:
-        """(output pixels, k * k * channels): each row one window of the padded
-        channels-last input, in (kernel row, kernel column, channel) order."""
+    def _weight_matrix(self, c: int) -> np.ndarray:
+        """(filters, k * k * c + 1): each filter's weights in the im2col order (kernel
+        row, kernel column, channel), then its bias."""
+        f, k = self.filters, self.size
+        wmat = np.empty((f, k * k * c + 1), dtype=self.w.dtype)
+        wmat[:, :-1].reshape(f, k, k, c)[...] = self.w.transpose(0, 2, 3, 1)
+        wmat[:, -1] = self.b
+        return wmat
+
+    def _im2col(self, xp: np.ndarray, ho: int, wo: int, get) -> np.ndarray:
+        """(output pixels, k * k * channels + 1): each row one window of the padded
+        channels-last input, in (kernel row, kernel column, channel) order, then a 1
+        (for the bias). ``get(name, shape, dtype)`` gives the array it is written into."""
         n, _, _, c = xp.shape
         k, s = self.size, self.stride
+        pixels, width = n * ho * wo, k * k * c
         if c > 1:
+            col = get("col", (n, ho, wo, width + 1), xp.dtype)
             windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s]
-            return windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, k * k * c)
-        by_offset = np.empty((k, k, n, ho, wo), dtype=xp.dtype)
+            col[..., :width].reshape(n, ho, wo, k, k, c)[...] = windows.transpose(
+                0, 1, 2, 4, 5, 3)
+            col[..., width] = 1.0
+            return col.reshape(pixels, width + 1)
+        # one channel: one strided copy per kernel offset into a column-major matrix
+        by_offset = get("col", (width + 1, pixels), xp.dtype)
         rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
         for i in range(k):
             for j in range(k):
-                by_offset[i, j] = xp[:, i:i + rows:s, j:j + cols:s, 0]
-        return by_offset.reshape(k * k, n * ho * wo).T  # the same matrix, column-major
+                by_offset[i * k + j].reshape(n, ho, wo)[...] = (
+                    xp[:, i:i + rows:s, j:j + cols:s, 0])
+        by_offset[width] = 1.0
+        return by_offset.T
 
     def backward(self, delta, need_input_grad=True):
         """delta: (n, filters, H', W') -> dLoss/dx shaped like x; fills nabla_w, nabla_b."""
         two_d, n, h, w, c, hp, wp, ho, wo = self._geometry
         k, s, f = self.size, self.stride, self.filters
+        width = k * k * c
         d = delta.transpose(0, 2, 3, 1).reshape(n * ho * wo, f)
         col = self._col
-        # (filters, k * k * c); a column-major col is faster as the left factor
+        # (filters, k * k * c + 1), the biases' gradient last (from the ones column); a
+        # column-major col is faster as the left factor
         g = (col.T @ d).T if col.flags.f_contiguous else d.T @ col
-        self.nabla_w[...] = g.reshape(f, k, k, c).transpose(0, 3, 1, 2)
-        np.sum(d, axis=0, out=self.nabla_b)
+        self.nabla_w[...] = g[:, :width].reshape(f, k, k, c).transpose(0, 3, 1, 2)
+        self.nabla_b[...] = g[:, width]
         if not need_input_grad:
             return None
-        dcol = (d @ self._wmat).reshape(n, ho, wo, k, k, c)
+        dcol = self._scratch.get("dcol", (n * ho * wo, width), d.dtype)
+        np.matmul(d, self._wmat[:, :width], out=dcol)
+        dcol = dcol.reshape(n, ho, wo, k, k, c)
         rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
         # col2im in two passes: each kernel row adds onto the image rows it covered
         # (the window's columns still apart), then each kernel column onto the columns
-        by_row = np.zeros((n, hp, wo, k, c), dtype=dcol.dtype)
+        by_row = self._scratch.get("by_row", (n, hp, wo, k, c), dcol.dtype)
+        by_row.fill(0)
         for i in range(k):
             by_row[:, i:i + rows:s] += dcol[:, :, :, i]
         dxp = np.zeros((n, hp, wp, c), dtype=dcol.dtype)

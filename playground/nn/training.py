@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.augment import Augment
+from .conv import Conv2D
 from .history import TRAIN_SAMPLE, EpochRecord
 from .model import Model
 from .optimizers import make_optimizer
@@ -26,6 +27,8 @@ from .run import Run, RunClock, Tally
 from .schedules import lr_factor
 from .settings import weight_decay_problem
 from .spec import format_shape
+
+SMALL_BATCH = 256  # below it, a network without convolutions trains on one BLAS thread
 
 
 @dataclass(kw_only=True)
@@ -352,9 +355,8 @@ class Trainer:
                         f"(now {self.optimizer.lr:g}).")
 
     def _blas_limit(self, batch_size: int):
-        """One BLAS thread is fastest for small batches: thread start-up costs more than
-        the split work saves. Larger batches use the machine's cores."""
-        threads = self.blas_threads or (1 if batch_size < 256 else None)
+        """The BLAS threads of a run (``blas_threads`` when given): see ``blas_threads_for``."""
+        threads = self.blas_threads or blas_threads_for(self.model.network, batch_size)
         if threads is None:
             return contextlib.nullcontext()
         try:
@@ -363,6 +365,18 @@ class Trainer:
             return contextlib.nullcontext()
         return threadpool_limits(limits=threads, user_api="blas")
 
+
+def blas_threads_for(network, batch_size: int) -> int | None:
+    """BLAS threads for training ``network`` at ``batch_size`` (None: the machine's cores).
+
+    A multi-layer perceptron's products are small below ``SMALL_BATCH`` rows: starting
+    threads costs more than splitting the work saves, so one thread is fastest. A
+    convolution's im2col product has a row per output pixel (thousands per mini-batch
+    even at batch 10), large enough to share at any batch size (benchmarks/bench_conv.py).
+    """
+    if any(isinstance(layer, Conv2D) for layer in network.layers):
+        return None
+    return 1 if batch_size < SMALL_BATCH else None
 
 
 def _fraction_right(net, x: np.ndarray, labels: np.ndarray) -> float | None:

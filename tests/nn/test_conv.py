@@ -116,6 +116,43 @@ def test_conv_without_input_gradient_still_fills_the_gradients(rng):
     np.testing.assert_allclose(layer.nabla_b, full[1])
 
 
+@pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[5], CASES[7]])
+def test_training_steps_of_any_batch_size_reuse_the_work_arrays_exactly(case, rng):
+    """A training forward pass writes its im2col matrix into an array kept from the last
+    step (as does backward's col2im): a smaller last batch, a larger one after it, and
+    an evaluation between them give what a layer computing everything afresh gives, and
+    nothing handed out is overwritten by the next step."""
+    layer, shape = built_conv(*case, rng)
+    fresh, _ = built_conv(*case, np.random.default_rng(0))
+    fresh.adopt(layer.params())
+    kept = []
+    for n in (5, 3, 7, 3):
+        x = rng.standard_normal((n, *shape))
+        delta = rng.standard_normal((n, *layer.output_shape(shape)))
+        out = layer.forward(x, train=True)
+        dx = layer.backward(delta)
+        expected = fresh.forward(x)  # an evaluation: new arrays
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(out, direct_conv(x.reshape(n, -1, *shape[-2:]), layer.w,
+                                                    layer.b, case[5], case[6]).reshape(out.shape))
+        np.testing.assert_allclose(dx, fresh.backward(delta), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(layer.nabla_w, fresh.nabla_w, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(layer.nabla_b, fresh.nabla_b, rtol=1e-12, atol=1e-12)
+        layer.forward(x[:1])  # an evaluation between two steps changes nothing kept
+        kept.append((out, out.copy(), dx, dx.copy()))
+    for out, out_then, dx, dx_then in kept:
+        np.testing.assert_array_equal(out, out_then)
+        np.testing.assert_array_equal(dx, dx_then)
+
+
+def test_an_evaluation_does_not_keep_growing_the_training_work_arrays(rng):
+    layer, shape = built_conv(3, 6, 6, 2, 3, 1, "valid", rng, dtype=np.float32)
+    layer.forward(rng.standard_normal((4, *shape), dtype=np.float32), train=True)
+    before = layer._scratch.nbytes
+    layer.forward(rng.standard_normal((400, *shape), dtype=np.float32))
+    assert layer._scratch.nbytes == before > 0
+
+
 def test_conv_computes_in_float32_and_takes_a_two_d_image(rng):
     layer = Conv2D(4, 3, padding="same")
     layer.build((28, 28), rng, "he")
@@ -348,6 +385,31 @@ def test_a_small_conv_net_learns_in_one_epoch(small_split):
     assert all(p.dtype == np.float32 for p in model.network.parameters())
 
 
+def test_a_conv_net_trains_on_every_blas_thread_even_in_small_batches(small_split):
+    """Its im2col products are large at any batch size (benchmarks/bench_conv.py); a
+    network without convolutions keeps one thread below SMALL_BATCH."""
+    from threadpoolctl import threadpool_info
+
+    from playground.nn.training import SMALL_BATCH, blas_threads_for
+
+    assert blas_threads_for(nn.Network(CONV_NET), 10) is None
+    mlp = nn.Network(nn.preset("modern")["spec"])
+    assert blas_threads_for(mlp, SMALL_BATCH - 1) == 1
+    assert blas_threads_for(mlp, SMALL_BATCH) is None
+
+    def threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before, during = threads(), []
+    if not before:
+        pytest.skip("no BLAS library visible to threadpoolctl")
+    model = nn.Model.create(CONV_NET, {"loss": "ce", "optimizer": "adam", "lr": 0.003,
+                                       "batch_size": 10, "epochs": 1, "seed": 0})
+    nn.Trainer(model, small_split.limit(200, 50, 50)).run(
+        1, reports_per_epoch=2, on_progress=lambda p: during.append(threads()))
+    assert during == [before, before]
+
+
 def test_snapshot_copies_the_conv_weights():
     net = nn.Network(CONV_NET, seed=2)
     snap = net.snapshot()
@@ -432,10 +494,11 @@ def test_the_memory_estimate_counts_the_im2col_matrix():
     with_col = activation_row_bytes((28, 28), [("Conv2D", (4, 26, 26), 26 * 26 * 9 * 4)])
     assert with_col - plain == 26 * 26 * 9 * 4
     valid = Conv2D(4, 3)
-    assert valid.scratch_bytes((28, 28)) == 26 * 26 * 9 * 4
-    assert valid.scratch_bytes((28, 28), itemsize=8) == 26 * 26 * 9 * 8
+    # a window of 3 x 3 inputs and a 1 (the bias's column) per output pixel
+    assert valid.scratch_bytes((28, 28)) == 26 * 26 * 10 * 4
+    assert valid.scratch_bytes((28, 28), itemsize=8) == 26 * 26 * 10 * 8
     same = Conv2D(4, 3, padding="same")
-    assert same.scratch_bytes((2, 28, 28)) == (28 * 28 * 9 * 2 + 2 * 30 * 30) * 4
+    assert same.scratch_bytes((2, 28, 28)) == (28 * 28 * (9 * 2 + 1) + 2 * 30 * 30) * 4
     assert MaxPool2D(2).scratch_bytes((4, 7, 7)) == 4 * 6 * 6  # one boolean per value pooled
     estimate = nn.estimate_training_memory(
         conv_stack({"type": "Conv2D", "filters": 4, "size": 3}), 100)
@@ -462,7 +525,7 @@ def test_the_evaluation_chunks_of_a_conv_net_stay_within_their_budget():
     net = nn.Network({"input": [28, 28], "layers": [
         {"type": "Conv2D", "filters": 64, "size": 5, "padding": "same"},
         {"type": "Flatten"}, {"type": "Dense", "units": 10}]})
-    row = 4 * (784 + 64 * 784 + 784 * 25 + 32 * 32)
+    row = 4 * (784 + 64 * 784 + 784 * 26 + 32 * 32)  # im2col: a window and a 1 per pixel
     assert net.eval_rows == 128_000_000 // (2 * row)
 
 
