@@ -8,9 +8,11 @@ how fast this machine trains: see :mod:`playground.state.speed`). No Qt here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..nn.layers import ACTIVATIONS, Dropout
+from ..nn.presets import preset
 from ..nn.settings import train_size_of
 from ..nn.spec import INPUT_SHAPE, check_spec
 
@@ -97,7 +99,9 @@ def structure_hints(spec) -> list[Hint]:
                 "Two linear maps in a row are one linear map: the extra layer adds "
                 "weights but no power.",
                 "Put an activation (e.g. ReLU) between them, or remove one."))
-    return sorted(out + dropout_hints(spec), key=lambda h: h.layer)
+    from .conv_hints import conv_hints  # it builds on this module's Hint
+
+    return sorted(out + dropout_hints(spec) + conv_hints(spec), key=lambda h: h.layer)
 
 
 def _rate(layer) -> float | None:
@@ -219,18 +223,41 @@ def small_network_hint(spec, hyper: dict, train_images: int = TRAIN_IMAGES) -> H
 
 
 # -- how long an epoch takes ------------------------------------------------------------------
-def dense_madds(spec) -> list[tuple[int, int]]:
-    """(layer index, multiply-adds per image) of each Dense layer's forward pass, for a
-    valid spec on MNIST's 28 x 28 input (empty when the spec is not valid)."""
+def layer_madds(spec) -> list[tuple[int, int]]:
+    """(layer index, multiply-adds per image) of each Dense and Conv2D layer's forward
+    pass, for a valid spec on MNIST's 28 x 28 input (empty when the spec is not valid).
+    A Conv2D does each of its weights once per output position (pooling and activations
+    are not counted: they add no multiplications)."""
     report = check_spec(spec, None, INPUT_SHAPE)
     if not report.ok:
         return []
-    out = []
-    for info in report.layers:
-        if info.type == "Dense" and info.output_shape:
-            units = info.output_shape[0]
-            out.append((info.index, info.params - units))  # weights: inputs x units
-    return out
+    return [(info.index, info_madds(info)) for info in report.layers
+            if info.type in ("Dense", "Conv2D") and info.output_shape]
+
+
+def info_madds(info) -> int:
+    """Multiply-adds of one image through a layer, from its LayerInfo: each weight once
+    (a Dense layer's inputs x units), once per output position for a Conv2D."""
+    if not info.output_shape or info.type not in ("Dense", "Conv2D"):
+        return 0
+    if info.type == "Dense":
+        return info.params - info.output_shape[0]  # less the biases
+    filters, height, width = info.output_shape
+    return (info.params - filters) * height * width
+
+
+dense_madds = layer_madds  #: the name speed.py knows it by (its probe is all Dense)
+
+
+def forward_madds(spec) -> int:
+    """Multiply-adds of one image's forward pass (0 for a spec that is not valid)."""
+    return sum(m for _, m in layer_madds(spec))
+
+
+@functools.cache
+def lenet_madds() -> int:
+    """Multiply-adds of one image through the LeNet preset: a yardstick in hints."""
+    return forward_madds(preset("lenet")["spec"])
 
 
 def training_madds(per_layer: list[tuple[int, int]]) -> int:
@@ -244,7 +271,7 @@ def training_madds(per_layer: list[tuple[int, int]]) -> int:
 def epoch_madds(spec, train_images: int = TRAIN_IMAGES, eval_images: int = EVAL_IMAGES) -> int:
     """Multiply-adds in one epoch: training on every image, then measuring the
     validation and test images once."""
-    per_layer = dense_madds(spec)
+    per_layer = layer_madds(spec)
     forward = sum(m for _, m in per_layer)
     return training_madds(per_layer) * train_images + forward * eval_images
 
@@ -268,7 +295,7 @@ def epoch_hint(spec, madds_per_second: float | None, train_images: int = TRAIN_I
     """An estimate of the epoch time when it is over a minute (None otherwise, or when
     the speed is not known). ``madds_per_second`` is this machine's measured training
     speed (:func:`playground.state.speed.madds_per_second`)."""
-    per_layer = dense_madds(spec)
+    per_layer = layer_madds(spec)
     if not per_layer or not madds_per_second or madds_per_second <= 0:
         return None
     total = epoch_madds(spec, train_images, eval_images)
@@ -277,9 +304,15 @@ def epoch_hint(spec, madds_per_second: float | None, train_images: int = TRAIN_I
         return None
     index, biggest = max(per_layer, key=lambda item: item[1])
     share = biggest / sum(m for _, m in per_layer)
-    units = spec["layers"][index]["units"]
-    where = (f"Use fewer units in layer {index + 1} (Dense {units:,}: {share:.0%} of the "
-             "work)" if share >= 0.5 else "Use fewer or smaller Dense layers")
+    layer = spec["layers"][index]
+    if share < 0.5:
+        where = "Use fewer or smaller layers"
+    elif layer["type"] == "Conv2D":
+        where = (f"Use fewer filters in layer {index + 1} (Conv2D {layer['filters']:,}: "
+                 f"{share:.0%} of the work), or pool before it")
+    else:
+        where = (f"Use fewer units in layer {index + 1} (Dense {layer['units']:,}: "
+                 f"{share:.0%} of the work)")
     return Hint(
         "slow-epoch", None, f"An epoch will take {format_duration(seconds)} (an estimate)",
         f"It needs {_billions(total)} multiply-adds for {train_images:,} images, and this "
