@@ -1,16 +1,19 @@
 """Views that look inside the network, shown as tabs beside the training plots.
 
-- Weights (``weightsView``): the first Dense layer's units as 28 x 28 weight pictures, live.
+- Weights (``weightsView``): the first Dense layer's units as 28 x 28 weight pictures, live;
+  in a convolutional network, any Conv2D layer's kernels (``kernelLayerCombo``).
 - Confusion (``confusionMatrix`` is the table): test-set confusion matrix, per-class
   accuracy, the most confused pair, and the images behind any cell.
 - Mistakes: the most confident wrong answers on the test set.
 - Robustness (``robustnessView``): test accuracy against added noise, rotation, shift and
   stroke thickness, beside the network before.
-- Inside: the current drawing step by step to the 28 x 28 input, and each layer's outputs.
+- Inside: the current drawing step by step to the 28 x 28 input, and each layer's outputs
+  (a convolution's or pooling layer's as a grid of feature maps).
 - Dataset: the training, validation and test images by label.
 
 Views that are not on screen skip their work and catch up when shown, so training
-keeps its speed with every view open. The maths is in ``playground.nn.analysis``.
+keeps its speed with every view open. The maths is in ``playground.nn.analysis`` and
+``playground.nn.conv_analysis``.
 """
 
 from __future__ import annotations

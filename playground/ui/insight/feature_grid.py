@@ -7,11 +7,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QSize
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...nn import analysis
+from ..fold_layout import FoldLayout
 from .common import DIVERGING
 from .layer_rows import SEQUENTIAL
 
@@ -78,12 +79,15 @@ class FeatureGrid(QWidget):
         self._lut: np.ndarray | None = None
         self.title = QLabel(f"<b>{label}</b>")
         self.title.setObjectName("featureTitle")
-        self.title.setWordWrap(True)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout = QLabel(" ")
         self.readout.setObjectName("featureReadout")
-        self.readout.setWordWrap(True)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # side by side when they fit, else the readout under the title (as the Dense rows)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setMinimumWidth(1)
+        self.head = head = FoldLayout()
+        head.setSpacing(8)
+        head.add(self.title, 1)
+        head.add(self.readout, 0, Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
         self.canvas = MapCanvas()
         self.canvas.tip = self.describe
         self.canvas.setToolTip("One small image per feature map (channel) of this layer for "
@@ -95,8 +99,7 @@ class FeatureGrid(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        lay.addWidget(self.title)
-        lay.addWidget(self.readout)
+        lay.addLayout(head)
         lay.addWidget(self.canvas)
         lay.addWidget(self.more)
 
@@ -165,11 +168,14 @@ class FeatureGrid(QWidget):
         cols = grid_columns(n, w * s, self.room)
         rows = math.ceil(n / cols)
         idx, lut = self._colours(self.maps)  # one scale for the whole layer
-        big = np.repeat(np.repeat(idx[:n], s, axis=1), s, axis=2)
-        # RGBA: the gaps and unused cells are transparent (the view's background)
+        small = np.empty((n, h, w, 4), np.uint8)
+        small[..., :3] = lut[idx[:n]]
+        small[..., 3] = 255
+        # RGBA: the gaps and unused cells are transparent (the view's background); each
+        # map value becomes an s x s block in one broadcast copy
         grid = np.zeros((rows * cols, h * s + MAP_GAP, w * s + MAP_GAP, 4), dtype=np.uint8)
-        grid[:n, :h * s, :w * s, :3] = lut[big]
-        grid[:n, :h * s, :w * s, 3] = 255
+        blocks = grid[:n, :h * s, :w * s].reshape(n, h, s, w, s, 4)
+        blocks[...] = small[:, :, None, :, None, :]
         image = grid.reshape(rows, cols, h * s + MAP_GAP, w * s + MAP_GAP, 4)
         image = image.transpose(0, 2, 1, 3, 4).reshape(rows * (h * s + MAP_GAP),
                                                        cols * (w * s + MAP_GAP), 4)

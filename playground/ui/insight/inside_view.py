@@ -45,6 +45,12 @@ EMPTY = ("Draw a digit on the canvas to see it travel through the network: the s
          "that turn your drawing into a 28 x 28 input, then what every layer makes of it.")
 
 
+UNITS_TITLE = ("<b>What each layer makes of it</b> &mdash; one cell per unit; hover a cell "
+               "to read its value")
+MAPS_TITLE = ("<b>What each layer makes of it</b> &mdash; one small image per feature map, "
+              "one cell per unit; hover one to read it")
+
+
 def step_size(width: int) -> int:
     """The pipeline pictures' size for a view ``width`` pixels wide: four pictures, their
     caption margins and three arrows fit (down to STEP_MIN)."""
@@ -162,8 +168,7 @@ class InsideView(QWidget):
         scroll.setWidget(self.layers_box)
 
         title1 = QLabel("<b>From your drawing to the network's input</b>")
-        title2 = QLabel("<b>What each layer makes of it</b> &mdash; one cell per unit; "
-                        "hover a cell to read its value")
+        self.layers_title = title2 = QLabel(UNITS_TITLE)
         title2.setWordWrap(True)
         title2.setToolTip("Each layer's output for this drawing, after its activation "
                           "function. Bright cells are units that respond strongly.")
@@ -269,6 +274,7 @@ class InsideView(QWidget):
     def _show_maps(self, maps: list[conv_analysis.FeatureMaps]) -> None:
         """A grid of small images per convolution or pooling layer, above the units."""
         self.feature_maps = maps
+        self.layers_title.setText(MAPS_TITLE if maps else UNITS_TITLE)
         labels = [m.label for m in maps]
         if labels != [grid.label for grid in self._grids]:
             for grid in self._grids:

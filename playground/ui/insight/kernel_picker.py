@@ -34,7 +34,7 @@ class KernelPicker(QWidget):
             "the layer below).\n'mean of all' shows their mean: the pattern the filter "
             "looks for across all of them; a number shows what it looks for in that one map.")
         self.spin.valueChanged.connect(lambda _: self.changed.emit())
-        self.layer_label = QLabel("&Layer:")
+        self.layer_label = QLabel("&Kernels of:")
         self.layer_label.setBuddy(self.combo)
         self.channel_label = QLabel("&Input:")
         self.channel_label.setBuddy(self.spin)

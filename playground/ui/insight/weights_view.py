@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -88,7 +89,6 @@ class WeightsView(QWidget):
         self.kind = "unit"  # what a tile is: a Dense "unit", or a Conv2D "filter"
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        top.addWidget(self.kernels)
         scale_label = QLabel("&Scale:")
         scale_label.setBuddy(self.scale)
         scale_label.setToolTip(self.scale.toolTip())
@@ -151,6 +151,8 @@ class WeightsView(QWidget):
         lay = QVBoxLayout(page)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
+        lay.addWidget(self.kernels, 0, Qt.AlignmentFlag.AlignLeft)  # its own row: the
+        # title keeps the width
         lay.addWidget(self.plot, 1)
         lay.addLayout(bottom)
         self.stack = EmptyState(page)

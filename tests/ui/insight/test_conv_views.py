@@ -156,6 +156,7 @@ def test_inside_view_shows_every_conv_and_pool_layers_maps(session, qtbot):
     assert [name for name, _ in view.layer_values] == ["Dense(10) > Softmax"]
     best = int(net.predict_proba(out[None])[0].argmax())
     assert f"says <b>{best}</b>" in view.prediction.text()
+    assert "feature map" in view.layers_title.text()
     layout = view.layers_layout
     assert layout.indexOf(view._grids[-1]) < layout.indexOf(view._layer_widgets[0])
 
@@ -194,6 +195,7 @@ def test_a_dense_network_has_no_feature_maps(session, qtbot):
     assert len(view._grids) == 3
     session.set_spec(nn.preset("seed")["spec"])
     qtbot.waitUntil(lambda: view._grids == [], timeout=3000)
+    assert "feature map" not in view.layers_title.text()
     assert [(n, len(v)) for n, v in view.layer_values] == [("Dense(128) > Sigmoid", 128),
                                                            ("Dense(10) > Sigmoid", 10)]
 
