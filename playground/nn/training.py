@@ -28,7 +28,9 @@ from .schedules import lr_factor
 from .settings import weight_decay_problem
 from .spec import format_shape
 
-SMALL_BATCH = 256  # below it, a network without convolutions trains on one BLAS thread
+# below these batch sizes training uses one BLAS thread (blas_threads_for)
+SMALL_BATCH = 256
+SMALL_CONV_BATCH = 64  # a network with convolutions
 
 
 @dataclass(kw_only=True)
@@ -369,14 +371,13 @@ class Trainer:
 def blas_threads_for(network, batch_size: int) -> int | None:
     """BLAS threads for training ``network`` at ``batch_size`` (None: the machine's cores).
 
-    A multi-layer perceptron's products are small below ``SMALL_BATCH`` rows: starting
-    threads costs more than splitting the work saves, so one thread is fastest. A
-    convolution's im2col product has a row per output pixel (thousands per mini-batch
-    even at batch 10), large enough to share at any batch size (benchmarks/bench_conv.py).
+    Below ``SMALL_BATCH`` rows (``SMALL_CONV_BATCH`` for a network with convolutions,
+    whose im2col products have a row per output pixel) one thread is fastest: starting
+    and waiting for threads costs more than splitting the work saves, far more when
+    another program keeps the other cores busy (benchmarks/bench_train.py, bench_conv.py).
     """
-    if any(isinstance(layer, Conv2D) for layer in network.layers):
-        return None
-    return 1 if batch_size < SMALL_BATCH else None
+    conv = any(isinstance(layer, Conv2D) for layer in network.layers)
+    return 1 if batch_size < (SMALL_CONV_BATCH if conv else SMALL_BATCH) else None
 
 
 def _fraction_right(net, x: np.ndarray, labels: np.ndarray) -> float | None:

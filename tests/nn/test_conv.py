@@ -385,29 +385,37 @@ def test_a_small_conv_net_learns_in_one_epoch(small_split):
     assert all(p.dtype == np.float32 for p in model.network.parameters())
 
 
-def test_a_conv_net_trains_on_every_blas_thread_even_in_small_batches(small_split):
-    """Its im2col products are large at any batch size (benchmarks/bench_conv.py); a
-    network without convolutions keeps one thread below SMALL_BATCH."""
+def test_a_conv_net_trains_on_every_blas_thread_from_a_smaller_batch_than_an_mlp(
+        small_split):
+    """Its im2col products are large enough to share between threads from
+    SMALL_CONV_BATCH on (benchmarks/bench_conv.py); a network without convolutions keeps
+    one thread below SMALL_BATCH."""
     from threadpoolctl import threadpool_info
 
-    from playground.nn.training import SMALL_BATCH, blas_threads_for
+    from playground.nn.training import SMALL_BATCH, SMALL_CONV_BATCH, blas_threads_for
 
-    assert blas_threads_for(nn.Network(CONV_NET), 10) is None
+    assert SMALL_CONV_BATCH < SMALL_BATCH
+    conv = nn.Network(CONV_NET)
+    assert blas_threads_for(conv, SMALL_CONV_BATCH - 1) == 1
+    assert blas_threads_for(conv, SMALL_CONV_BATCH) is None
     mlp = nn.Network(nn.preset("modern")["spec"])
-    assert blas_threads_for(mlp, SMALL_BATCH - 1) == 1
+    assert blas_threads_for(mlp, SMALL_CONV_BATCH) == 1
     assert blas_threads_for(mlp, SMALL_BATCH) is None
 
     def threads():
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
 
-    before, during = threads(), []
+    before = threads()
     if not before:
         pytest.skip("no BLAS library visible to threadpoolctl")
-    model = nn.Model.create(CONV_NET, {"loss": "ce", "optimizer": "adam", "lr": 0.003,
-                                       "batch_size": 10, "epochs": 1, "seed": 0})
-    nn.Trainer(model, small_split.limit(200, 50, 50)).run(
-        1, reports_per_epoch=2, on_progress=lambda p: during.append(threads()))
-    assert during == [before, before]
+    for batch, expected in ((10, [1] * len(before)), (SMALL_CONV_BATCH, before)):
+        during = []
+        model = nn.Model.create(CONV_NET, {"loss": "ce", "optimizer": "adam", "lr": 0.003,
+                                           "batch_size": batch, "epochs": 1, "seed": 0})
+        nn.Trainer(model, small_split.limit(4 * batch, 50, 50)).run(
+            1, reports_per_epoch=2, on_progress=lambda p, during=during: during.append(threads()))
+        assert during == [expected, expected], batch
+    assert threads() == before
 
 
 def test_snapshot_copies_the_conv_weights():
