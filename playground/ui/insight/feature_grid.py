@@ -75,6 +75,7 @@ class FeatureGrid(QWidget):
         self.label = label
         self.maps = np.zeros((0, 1, 1), np.float32)  # all the layer's maps (C, H, W)
         self.room = 400  # the width to fill
+        self.levels = (0.0, 0.0)  # the whole layer's range: one colour scale for all maps
         self._cmap: str | None = None
         self._lut: np.ndarray | None = None
         self.title = QLabel(f"<b>{label}</b>")
@@ -125,6 +126,7 @@ class FeatureGrid(QWidget):
         maps = np.asarray(maps, np.float32)
         self.maps = maps
         lo, hi = (float(maps.min()), float(maps.max())) if maps.size else (0.0, 0.0)
+        self.levels = (lo, hi)
         silent = int(np.count_nonzero(~maps.reshape(len(maps), -1).any(axis=1)))
         text = f"{len(maps):,} maps of {maps.shape[2]} x {maps.shape[1]}, " \
                f"{lo + 0.0:.2f} .. {hi + 0.0:.2f}"  # + 0.0: no "-0.00"
@@ -141,9 +143,15 @@ class FeatureGrid(QWidget):
         return (f"map {index}: {float(m.min()):.2f} .. {float(m.max()):.2f}, "
                 f"strongest at row {r}, column {c}")
 
+    @property
+    def colour_map(self) -> str | None:
+        """The colour map of the maps on screen (SEQUENTIAL or DIVERGING)."""
+        return self._cmap
+
     def _colours(self, maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each value's index into the colour table (uint8), and the table (256, 3)."""
-        lo, hi = (float(maps.min()), float(maps.max())) if maps.size else (0.0, 0.0)
+        """Each value of ``maps`` (those drawn) as an index into the colour table (uint8),
+        on the scale of the whole layer's range; and the table (256, 3)."""
+        lo, hi = self.levels
         if lo >= 0:
             cmap, scaled = SEQUENTIAL, maps / (hi or 1.0)
         else:
@@ -151,7 +159,7 @@ class FeatureGrid(QWidget):
         if cmap != self._cmap:
             self._cmap = cmap
             self._lut = pg.colormap.get(cmap).getLookupTable(nPts=256)[:, :3].astype(np.uint8)
-        idx = np.clip(scaled * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        idx = np.clip(np.nan_to_num(scaled) * 255.0 + 0.5, 0, 255).astype(np.uint8)
         return idx, self._lut
 
     def _paint(self) -> None:
@@ -167,9 +175,9 @@ class FeatureGrid(QWidget):
         s = map_scale(max(h, w))
         cols = grid_columns(n, w * s, self.room)
         rows = math.ceil(n / cols)
-        idx, lut = self._colours(self.maps)  # one scale for the whole layer
+        idx, lut = self._colours(maps)  # one scale for the whole layer
         small = np.empty((n, h, w, 4), np.uint8)
-        small[..., :3] = lut[idx[:n]]
+        small[..., :3] = lut[idx]
         small[..., 3] = 255
         # RGBA: the gaps and unused cells are transparent (the view's background); each
         # map value becomes an s x s block in one broadcast copy

@@ -224,3 +224,63 @@ def test_robustness_measures_a_conv_network(session):
     clean = float((net.predict(x) == y).mean())
     assert curves and all(dict(levels)[0.0] == pytest.approx(clean)
                           for levels in curves.values())
+
+
+@pytest.mark.parametrize("width", [330, 620, 900])
+def test_feature_maps_fit_the_width_and_cut_no_label(session, qtbot, width):
+    view = shown(qtbot, InsideView(session), width=width)
+    session.set_drawing(canvas_drawing(session.data.test_x[4]))
+    qtbot.waitUntil(lambda: len(view._grids) == 3 and all(g.isVisible() for g in view._grids))
+
+    def problems() -> list:
+        found = []
+        for grid in view._grids:
+            for label in (grid.title, grid.readout):
+                if (label.width() < min(label.sizeHint().width(), grid.width())
+                        or label.mapTo(view, label.rect().topRight()).x() > view.width()):
+                    found.append(label.text())
+            canvas = grid.canvas
+            if canvas.mapTo(view, QPoint(canvas.width(), 0)).x() > view.width():
+                found.append(f"{grid.label}: maps off the view")
+        return found
+
+    try:  # the layouts settle over a few events
+        qtbot.waitUntil(lambda: not problems(), timeout=3000)
+    except Exception:
+        raise AssertionError((width, problems())) from None
+    first = view._grids[0]
+    assert first.canvas.columns == min(4, (width - 40 + MAP_GAP) // (52 + MAP_GAP))
+    if width <= 330:
+        assert any(g.head.folded for g in view._grids)  # the readout under the title
+
+
+def test_feature_map_colours_follow_the_values(session, qtbot):
+    from playground.ui.insight.common import DIVERGING
+    from playground.ui.insight.layer_rows import SEQUENTIAL
+
+    view = shown(qtbot, InsideView(session))
+    session.set_spec({"input": [28, 28], "layers": [
+        {"type": "Conv2D", "filters": 3, "size": 3}, {"type": "Tanh"},
+        {"type": "MaxPool2D", "size": 2}, {"type": "ReLU"},
+        {"type": "Flatten"}, {"type": "Dense", "units": 10}, {"type": "Softmax"}]})
+    session.set_drawing(canvas_drawing(session.data.test_x[0]))
+    qtbot.waitUntil(lambda: len(view._grids) == 2)
+    tanh, relu = view._grids
+    assert tanh.label == "Conv2D 3@3x3 > Tanh -> 3 x 26 x 26"
+    assert relu.label == "MaxPool2D 2x2 > ReLU -> 3 x 13 x 13"
+    assert tanh.maps.min() < 0 and tanh.colour_map == DIVERGING
+    assert relu.maps.min() >= 0 and relu.colour_map == SEQUENTIAL
+    # the most active value of the layer gets the top of the colour scale
+    m = int(np.argmax(relu.maps.reshape(3, -1).max(axis=1)))
+    r, c = np.unravel_index(int(relu.maps[m].argmax()), relu.maps[m].shape)
+    canvas = relu.canvas
+    side = 13 * canvas.scale
+    row, col = divmod(m, canvas.columns)
+    x = col * (side + MAP_GAP) + c * canvas.scale
+    y = row * (side + MAP_GAP) + r * canvas.scale
+    import pyqtgraph as pg
+    top = pg.colormap.get(SEQUENTIAL).getLookupTable(nPts=256)[255]
+    pixel = canvas.image.pixelColor(x, y)
+    assert (pixel.red(), pixel.green(), pixel.blue()) == tuple(int(v) for v in top[:3])
+    assert relu.describe(m).startswith(f"map {m}: ") and f"row {r}, column {c}" in (
+        relu.describe(m))
