@@ -213,3 +213,10 @@ CARD_SETTINGS: dict[str, tuple[tuple[Setting, ...], tuple[Setting, ...]]] = {
     "MaxPool2D": ((POOL,), ()),
     "AvgPool2D": ((POOL,), ()),
 }
+
+
+def setting_default(kind: str, key: str):
+    """What the engine uses for setting ``key`` of a ``kind`` layer whose spec has none
+    (None when it must have one)."""
+    first, second = CARD_SETTINGS.get(kind, ((), ()))
+    return next((s.default for s in (*first, *second) if s.key == key), None)

@@ -215,7 +215,7 @@ class LayerCard(_CardBase):
         outer.setContentsMargins(8, 4, 4, 5)
         outer.setSpacing(1)
         top = QHBoxLayout()
-        top.setSpacing(6)
+        top.setSpacing(4)
         self.number_label = muted(QLabel(str(index + 1)))
         self.number_label.setMinimumWidth(14)
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -250,7 +250,7 @@ class LayerCard(_CardBase):
         if second:
             row = QHBoxLayout()
             row.setSpacing(4)
-            row.setContentsMargins(18, 0, 4, 0)
+            row.setContentsMargins(14, 0, 4, 0)
             for k, setting in enumerate(second):
                 if k:
                     row.addSpacing(4)

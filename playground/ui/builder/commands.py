@@ -94,9 +94,11 @@ class _EditSettingCommand(_Command):
     ID = 0  #: any constant shared by all edits of one setting
     KEY = ""  #: the setting in the layer's spec
 
-    def __init__(self, panel, index: int, old, new):
+    def __init__(self, panel, index: int, old, new, default=None):
+        """``old`` is None when the layer had no such setting: ``default``, the engine's
+        value for it, applied."""
         super().__init__(panel, "")
-        self.index, self.old, self.new = index, old, new
+        self.index, self.old, self.new, self.default = index, old, new, default
         self._name()
 
     def _name(self):
@@ -110,7 +112,7 @@ class _EditSettingCommand(_Command):
             return False
         self.new, self.after = other.new, other.after
         self._name()
-        if self.new == self.old:
+        if self.new == self.old or (self.old is None and self.new == self.default):
             self.setObsolete(True)  # back where it started: nothing to undo
         return True
 

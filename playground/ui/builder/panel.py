@@ -13,7 +13,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -29,6 +28,7 @@ from ...nn.spec import structural_problem
 from .. import theme
 from ..actions import create_action
 from ..bind import listen
+from .card_boxes import setting_default
 from .cards import PALETTE_TYPES, LayerCard, PaletteButton, palette_rows
 from .commands import (
     SETTING_COMMANDS,
@@ -128,21 +128,21 @@ class BuilderPanel(QWidget):
         self.layer_palette.setObjectName("layerPalette")
         self.layer_palette.setToolTip("Layer types: click one to add it after the selected "
                                       "layer (or at the end), or drag it into the stack")
-        grid = QGridLayout(self.layer_palette)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(4)
-        grid.setVerticalSpacing(4)
+        # one row after another, each filling the width with its buttons (not one grid:
+        # a row's long names then do not widen the same column in the other rows)
+        rows = QVBoxLayout(self.layer_palette)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(4)
         self.palette_buttons: dict[str, PaletteButton] = {}
-        columns = 6  # rows of 1, 2 or 3 buttons fill the width
-        for r, row in enumerate(palette_rows()):
-            span = columns // len(row)
-            for c, kind in enumerate(row):
+        for kinds in palette_rows():
+            row = QHBoxLayout()
+            row.setSpacing(4)
+            for kind in kinds:
                 button = PaletteButton(kind)
                 button.clicked.connect(lambda _=False, k=kind: self.add_layer(k))
-                grid.addWidget(button, r, c * span, 1, span)
+                row.addWidget(button, 1)
                 self.palette_buttons[kind] = button
-        for c in range(columns):
-            grid.setColumnStretch(c, 1)
+            rows.addLayout(row)
         layout.addWidget(self.layer_palette)
 
         self.diagram = NetworkDiagram()
@@ -285,7 +285,8 @@ class BuilderPanel(QWidget):
         if ok:
             new = stack.layers
             new[index][key] = value
-            ok = self._push(command(self, index, old, value), new)
+            default = setting_default(stack[index]["type"], key)
+            ok = self._push(command(self, index, old, value, default), new)
         if not ok and index < len(self.stack_view.cards):
             self.card(index).set_layer(stack[index])  # show the real value again
         return ok

@@ -85,13 +85,16 @@ def test_palette_buttons_have_icons_and_help(panel):
         assert not button.icon().isNull()
         assert LAYER_HELP[kind] in button.toolTip()
         assert button.parent() is panel.layer_palette
-    grid = panel.layer_palette.layout()
-    rows = {}
-    for button in panel.palette_buttons.values():
-        row, col, _, span = grid.getItemPosition(grid.indexOf(button))
-        rows.setdefault(row, []).append((col, span))
-    for row in rows.values():  # each row fills the width, without gaps
-        assert sum(span for _, span in row) == grid.columnCount(), rows
+    rows = panel.layer_palette.layout()
+    placed = []
+    for r in range(rows.count()):  # each row fills the width, its buttons side by side
+        row = rows.itemAt(r).layout()
+        buttons = [row.itemAt(i).widget() for i in range(row.count())]
+        placed += [b.kind for b in buttons]
+        assert all(row.stretch(i) == 1 for i in range(row.count()))
+        assert buttons[0].geometry().left() == 0
+        assert buttons[-1].geometry().right() == panel.layer_palette.width() - 1
+    assert placed == list(panel.palette_buttons)
 
 
 def test_cards_fit_the_panel_and_are_compact(panel):
