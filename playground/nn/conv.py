@@ -295,15 +295,18 @@ class MaxPool2D(_Pool):
         return math.prod(self.output_shape(input_shape)) * self.size * self.size
 
     def _pool(self, windows):
-        out = windows[0].copy()
-        for part in windows[1:]:
+        out = np.maximum(windows[0], windows[1]) if len(windows) > 1 else windows[0].copy()
+        for part in windows[2:]:
             np.maximum(out, part, out=out)
         self._masks = masks = np.empty((len(windows), *out.shape), dtype=bool)
-        taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum was found
-        for hit, part in zip(masks, windows, strict=True):
-            np.equal(part, out, out=hit)
+        np.equal(windows[0], out, out=masks[0])
+        taken = masks[0].copy()  # windows whose maximum was found
+        for k in range(1, len(windows)):
+            hit = masks[k]
+            np.equal(windows[k], out, out=hit)
             np.greater(hit, taken, out=hit)  # hit and not taken: a tie's first maximum
-            taken |= hit
+            if k < len(windows) - 1:
+                taken |= hit
         return out
 
     def backward(self, delta, need_input_grad=True):
