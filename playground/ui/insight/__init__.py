@@ -42,7 +42,8 @@ def insight_views(session, executor=None) -> list:
     evaluator = Evaluator(session, executor)
     views = [
         ("Weights", WeightsView(session),
-         "What each first-layer unit looks for: its weights as a picture"),
+         "What each first-layer unit (or convolution filter) looks for: its weights as "
+         "a picture"),
         ("Confusion", ConfusionView(session, evaluator),
          "Which digits the network mixes up on the test set"),
         ("Mistakes", MistakesView(session, evaluator),
