@@ -91,7 +91,9 @@ class LayerStack:
 
     def __repr__(self) -> str:
         def one(s: dict) -> str:
-            setting = s.get("units", s.get("rate"))
+            if s.get("type") == "Conv2D":
+                return f"Conv2D({s.get('filters')}@{s.get('size')})"
+            setting = s.get("units", s.get("rate", s.get("size")))
             return str(s.get("type")) + (f"({setting})" if setting is not None else "")
 
         return "LayerStack(" + ", ".join(one(s) for s in self._layers) + ")"

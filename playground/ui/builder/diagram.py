@@ -274,7 +274,7 @@ class NetworkDiagram(QWidget):
                 tw = fm.horizontalAdvance(text)
                 left = r.center().x() - tw / 2
                 left = max(2.0, min(left, self.width() - tw - 2))
-                if left > label_right + 4:
+                if left > label_right + 8:
                     p.setPen(error if block.error else muted)
                     p.drawText(QRectF(left, self.height() - self.BOTTOM + 2, tw + 1,
                                       fm.height()), Qt.AlignmentFlag.AlignLeft, text)
@@ -336,6 +336,9 @@ class NetworkDiagram(QWidget):
             return f"Input: {format_shape(block.shape)}"
         kind = block.kind + (f" {block.rate:g}" if block.rate is not None else "")
         text = f"Layer {block.index + 1}: {kind}, output {format_shape(block.shape)}"
+        if block.maps is not None:
+            c, h, w = block.maps
+            text += f" ({c:,} feature map{'s' if c != 1 else ''} of {h} x {w})"
         if block.rate is not None:
             text += f" ({block.rate:.0%} dropped while training)"
         if block.params:

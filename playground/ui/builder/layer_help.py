@@ -20,9 +20,13 @@ LAYER_HELP = {
                f"Typical rates: {HIDDEN_RATE:g} after a hidden layer, {MAX_INPUT_RATE:g} at "
                "most on the pixels.",
     "Conv2D": "Slides small filters (e.g. 3 x 3) over the image; each filter finds one "
-              "pattern, such as an edge, wherever it is.",
+              "pattern, such as an edge, wherever it is, and gives one feature map. The "
+              "output is channels x height x width: 'valid' padding shrinks the maps by the "
+              "kernel size - 1, 'same' keeps their size, a stride of 2 halves them.",
     "MaxPool2D": "Keeps the largest value of each small square (" + _POOL + " by default): "
-                 "a smaller image that keeps the strongest responses.",
+                 "a smaller image that keeps the strongest responses. Put one after a "
+                 "Conv2D and its ReLU: a quarter of the positions for the next layers, and "
+                 "a stroke shifted by a pixel still counts.",
     "AvgPool2D": "Averages each small square (" + _POOL + " by default): a smaller, "
-                 "smoother image.",
+                 "smoother image. MaxPool2D usually does better on digits.",
 }
