@@ -400,3 +400,24 @@ def test_the_lenet_preset_loads_with_its_settings(lenet, session):
     assert lenet.undo_stack.undoText() == f"Preset: {p['title']}"
     lenet.undo()
     assert "schedule" not in session.hyper or session.hyper["schedule"] != "cosine"
+
+
+def test_the_window_offers_lenet_in_its_presets_menu(qtbot, small_split, monkeypatch):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMessageBox
+
+    from playground.ui.window.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window = MainWindow(Session(data=small_split))
+    qtbot.addWidget(window)
+    try:
+        action = window.findChild(QAction, "preset_lenet")
+        assert action is not None and action.text() == preset("lenet")["title"]
+        action.trigger()
+        assert stack_types(window.session) == LENET_TYPES
+        assert window.params_label.text() == "85,670 parameters"
+    finally:
+        window.session.dirty = False
+        window.shutdown()
