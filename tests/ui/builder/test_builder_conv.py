@@ -421,3 +421,17 @@ def test_the_window_offers_lenet_in_its_presets_menu(qtbot, small_split, monkeyp
     finally:
         window.session.dirty = False
         window.shutdown()
+
+
+def test_a_typed_filter_count_applies_when_the_focus_leaves_the_box(qtbot, lenet, session):
+    lenet.activateWindow()
+    spin = lenet.card(0).filters_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "12")
+    assert session.stack[0]["filters"] == 20  # not while typing
+    lenet.card(3).filters_spin.setFocus()  # Tab or a click elsewhere
+    qtbot.waitUntil(lambda: session.stack[0]["filters"] == 12)
+    assert lenet.card(0).shape_label.text() == "12 x 24 x 24"
+    assert lenet.card(3).params_label.text() == f"{40 * 12 * 25 + 40:,} params"
