@@ -10,7 +10,8 @@ Flatten, Dense 100, ReLU, Dense 10, Softmax; cross-entropy, Adam (lr 0.001). Sec
 epoch are measured on the first ``--images`` training images (5,000 by default) and
 scaled to the 50,000 of an epoch. The engine's time is the trainer's own per-epoch
 training time (``record.seconds``: no evaluation, no reporting), with its default BLAS
-threads (``training.blas_threads_for``) and with 2; PyTorch's is the same loop of batches
+threads (measured by the run: 1 or all of them, see playground/nn/blas.py; the table
+shows what each round chose) and with 2 fixed; PyTorch's is the same loop of batches
 with ``torch.set_num_threads(2)`` (and 1, for comparison), on the same images, after a few
 warm-up batches. Each batch size is measured engine, PyTorch, engine, PyTorch in turn,
 so that a change in the machine's load falls on both, in ``--repeats`` rounds (2); each
@@ -63,12 +64,12 @@ def engine_seconds(split, batch_size: int, blas_threads=None) -> tuple[float, fl
     model = nn.Model.create(SPEC, {"loss": "ce", "optimizer": "adam", "lr": 0.001,
                                    "batch_size": batch_size, "epochs": 1, "seed": 0,
                                    "init": "he"})
-    result = nn.Trainer(model, split, blas_threads=blas_threads).run(1)
+    trainer = nn.Trainer(model, split, blas_threads=blas_threads)
+    result = trainer.run(1)
     assert result.status == "finished", result.message
     record = result.epochs[0]
-    seconds = record["seconds"] if isinstance(record, dict) else record.seconds
-    accuracy = record["accuracy"] if isinstance(record, dict) else record.accuracy
-    return seconds * EPOCH / len(split.train_x), accuracy
+    engine_seconds.chosen = getattr(trainer._threads, "chosen", blas_threads)
+    return record.seconds * EPOCH / len(split.train_x), record.accuracy
 
 
 def torch_seconds(x: np.ndarray, y: np.ndarray, batch_sizes, threads: int) -> dict:
@@ -170,8 +171,6 @@ def main(argv=None):
         return
 
     from playground.data import load_mnist
-    from playground.nn import Network
-    from playground.nn.training import blas_threads_for
 
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load_average()}")
@@ -185,7 +184,7 @@ def main(argv=None):
         if not have_torch:
             print("PyTorch: not importable here and no --torch-python (or TORCH_PYTHON) "
                   "given; its half is skipped")
-    rows = {}
+    rows, chosen = {}, {}  # chosen: the BLAS threads the engine's runs measured best
     with tempfile.TemporaryDirectory() as folder:
         x_path = Path(folder, "x.npy")
         np.save(x_path, split.train_x)
@@ -194,6 +193,7 @@ def main(argv=None):
         for round_ in range(args.repeats):
             for bs in batch_sizes:  # engine and PyTorch in turn: the same load on both
                 mine = engine_seconds(split, bs)
+                chosen.setdefault(bs, []).append(engine_seconds.chosen)
                 theirs = (torch_results(x_path, split, bs, python, TORCH_THREADS)
                           if have_torch else None)
                 mine2 = engine_seconds(split, bs, blas_threads=2)
@@ -207,7 +207,6 @@ def main(argv=None):
                       f"PyTorch {theirs[0] if theirs else float('nan'):.2f} s "
                       f"(load average {load_average()})", flush=True)
     version = torch_version(args.torch_python) if have_torch else None
-    default = Network(SPEC)
     print()
     title = (f"PyTorch {version} CPU, {TORCH_THREADS} threads (and 1)" if version
              else "PyTorch: skipped")
@@ -220,7 +219,7 @@ def main(argv=None):
     rule(92)
     verdicts = []
     for bs, ((mine, accuracy), (mine2, _), theirs, one) in rows.items():
-        threads = blas_threads_for(default, bs) or "all"
+        threads = "/".join(str(c) for c in chosen[bs])
         if theirs:
             ratio = mine / theirs[0]
             verdicts.append(ratio <= 1.0)

@@ -10,7 +10,6 @@ when it calls the run diverged, the last good weights come back and ``status`` s
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.augment import Augment
-from .conv import Conv2D
+from .blas import FixedThreads, thread_policy
 from .history import TRAIN_SAMPLE, EpochRecord
 from .model import Model
 from .optimizers import make_optimizer
@@ -27,10 +26,6 @@ from .run import Run, RunClock, Tally
 from .schedules import lr_factor
 from .settings import weight_decay_problem
 from .spec import format_shape
-
-# below these batch sizes training uses one BLAS thread (blas_threads_for)
-SMALL_BATCH = 256
-SMALL_CONV_BATCH = 64  # a network with convolutions
 
 
 @dataclass(kw_only=True)
@@ -108,6 +103,7 @@ class Trainer:
         # called (in the training thread) with True when a pause takes hold between
         # mini-batches, the network consistent and idle, and with False when it goes on
         self.on_wait: Callable[[bool], None] | None = None
+        self._threads = FixedThreads(None)  # the run's BLAS threads (blas.py)
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
@@ -188,7 +184,8 @@ class Trainer:
         self.optimizer.weight_decay = float(self.model.hyper.get("weight_decay", 0.0))
         self.augment = Augment.from_hyper(self.model.hyper)
         try:
-            with self._blas_limit(run.batch_size):
+            # the BLAS threads: fixed, or measured for a network with convolutions
+            with thread_policy(run.net, run.batch_size, self.blas_threads) as self._threads:
                 for epoch in range(run.first_epoch, run.last_epoch + 1):
                     tally = yield from self._epoch(run, epoch, validate_reports, val_sample)
                     if tally is None:  # stopped or diverged
@@ -271,8 +268,8 @@ class Trainer:
             x = augment(x, run.augment_rng)
         # divergence is judged from the loss: overflow warnings are noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss, outputs = run.net.train_batch(x, run.eye[labels], self.loss,
-                                                self.optimizer, run.before_step())
+            loss, outputs = self._threads.step(lambda: run.net.train_batch(
+                x, run.eye[labels], self.loss, self.optimizer, run.before_step()))
         why = run.guard.batch(loss)
         if why is not None:
             self._diverged(run, why)
@@ -355,29 +352,6 @@ class Trainer:
                  else "The weights it started from were restored")
         self.message = (f"Training diverged: {why}. {which}; try a smaller learning rate "
                         f"(now {self.optimizer.lr:g}).")
-
-    def _blas_limit(self, batch_size: int):
-        """The BLAS threads of a run (``blas_threads`` when given): see ``blas_threads_for``."""
-        threads = self.blas_threads or blas_threads_for(self.model.network, batch_size)
-        if threads is None:
-            return contextlib.nullcontext()
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - optional speed-up
-            return contextlib.nullcontext()
-        return threadpool_limits(limits=threads, user_api="blas")
-
-
-def blas_threads_for(network, batch_size: int) -> int | None:
-    """BLAS threads for training ``network`` at ``batch_size`` (None: the machine's cores).
-
-    Below ``SMALL_BATCH`` rows (``SMALL_CONV_BATCH`` for a network with convolutions,
-    whose im2col products have a row per output pixel) one thread is fastest: starting
-    and waiting for threads costs more than splitting the work saves, far more when
-    another program keeps the other cores busy (benchmarks/bench_train.py, bench_conv.py).
-    """
-    conv = any(isinstance(layer, Conv2D) for layer in network.layers)
-    return 1 if batch_size < (SMALL_CONV_BATCH if conv else SMALL_BATCH) else None
 
 
 def _fraction_right(net, x: np.ndarray, labels: np.ndarray) -> float | None:

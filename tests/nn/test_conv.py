@@ -385,37 +385,91 @@ def test_a_small_conv_net_learns_in_one_epoch(small_split):
     assert all(p.dtype == np.float32 for p in model.network.parameters())
 
 
-def test_a_conv_net_trains_on_every_blas_thread_from_a_smaller_batch_than_an_mlp(
-        small_split):
-    """Its im2col products are large enough to share between threads from
-    SMALL_CONV_BATCH on (benchmarks/bench_conv.py); a network without convolutions keeps
-    one thread below SMALL_BATCH."""
+def blas_threads() -> list[int]:
     from threadpoolctl import threadpool_info
 
-    from playground.nn.training import SMALL_BATCH, SMALL_CONV_BATCH, blas_threads_for
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
 
-    assert SMALL_CONV_BATCH < SMALL_BATCH
-    conv = nn.Network(CONV_NET)
-    assert blas_threads_for(conv, SMALL_CONV_BATCH - 1) == 1
-    assert blas_threads_for(conv, SMALL_CONV_BATCH) is None
+
+class FakeClock:
+    """perf_counter for MeasuredThreads: each mini-batch takes ``cost(threads)``."""
+
+    def __init__(self, cost):
+        self.now, self.cost = 0.0, cost
+
+    def __call__(self):
+        return self.now
+
+    def step(self):
+        self.now += self.cost(max(blas_threads()))
+        return "done"
+
+
+@pytest.mark.parametrize("faster", [1, 2])
+def test_a_conv_run_measures_which_blas_threads_train_faster(faster):
+    """One thread or all the cores, alternated over a few mini-batches; the faster is
+    kept and measured again after RECHECK_SECONDS of training; the threads as they were
+    come back at the end."""
+    from playground.nn import blas
+
+    before = blas_threads()
+    if not before or max(before) < 2:
+        pytest.skip("needs a BLAS library with at least 2 threads")
+    most = max(before)
+    # first the faster is ``faster`` threads; once the load changes, the other
+    slow_one = {1: False, 2: True}[faster]
+    clock = FakeClock(lambda t: 1.0 if (t == 1) != slow_one else 2.0)
+    choice = blas.MeasuredThreads(clock)
+    with choice:
+        assert choice.choices == (1, most)
+        trial = blas.WARM_UP + blas.TRIAL_BLOCKS * 2 * blas.BLOCK
+        seen = set()
+        for _ in range(trial):
+            assert choice.step(clock.step) == "done"
+            seen.add(max(blas_threads()))
+        assert seen == {1, most} and choice.measurements == 1
+        # all the cores twice as slow: the first such mini-batch ends the measurement
+        shared = len(choice._times[most])
+        assert shared == (1 if faster == 1 else blas.TRIAL_BLOCKS * blas.BLOCK)
+        assert choice.chosen == (1 if faster == 1 else most)
+        assert max(blas_threads()) == choice.chosen
+        slow_one = not slow_one  # another program takes or frees a core
+        clock.cost = lambda t: 1.0 if (t == 1) != slow_one else 2.0
+        start = clock.now
+        for _ in range(int(blas.RECHECK_SECONDS) + 2 * trial):  # bounded: never hangs
+            choice.step(clock.step)
+            if choice.measurements == 2:
+                break
+        assert choice.measurements == 2
+        assert choice.chosen == (most if faster == 1 else 1)
+        assert clock.now - start <= 2 * (blas.RECHECK_SECONDS + 1 + trial)
+    assert blas_threads() == before
+
+
+def test_blas_threads_of_a_run(small_split):
+    """A network without convolutions: one BLAS thread below SMALL_BATCH, as many as
+    there are from it on; with convolutions the run measures (every thread count it
+    tries is 1 or all of them), and the threads come back afterwards."""
+    from playground.nn.blas import SMALL_BATCH, MeasuredThreads, thread_policy
+
     mlp = nn.Network(nn.preset("modern")["spec"])
-    assert blas_threads_for(mlp, SMALL_CONV_BATCH) == 1
-    assert blas_threads_for(mlp, SMALL_BATCH) is None
-
-    def threads():
-        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-
-    before = threads()
+    assert thread_policy(mlp, SMALL_BATCH - 1).threads == 1
+    assert thread_policy(mlp, SMALL_BATCH).threads is None
+    assert thread_policy(mlp, 10, fixed=2).threads == 2
+    assert isinstance(thread_policy(nn.Network(CONV_NET), 10), MeasuredThreads)
+    before = blas_threads()
     if not before:
         pytest.skip("no BLAS library visible to threadpoolctl")
-    for batch, expected in ((10, [1] * len(before)), (SMALL_CONV_BATCH, before)):
-        during = []
-        model = nn.Model.create(CONV_NET, {"loss": "ce", "optimizer": "adam", "lr": 0.003,
-                                           "batch_size": batch, "epochs": 1, "seed": 0})
-        nn.Trainer(model, small_split.limit(4 * batch, 50, 50)).run(
-            1, reports_per_epoch=2, on_progress=lambda p, during=during: during.append(threads()))
-        assert during == [expected, expected], batch
-    assert threads() == before
+    during = []
+    model = nn.Model.create(CONV_NET, {"loss": "ce", "optimizer": "adam", "lr": 0.003,
+                                       "batch_size": 10, "epochs": 1, "seed": 0})
+    trainer = nn.Trainer(model, small_split.limit(400, 50, 50))
+    result = trainer.run(1, reports_per_epoch=20,
+                         on_progress=lambda p: during.append(max(blas_threads())))
+    assert result.status == "finished"
+    assert set(during) <= {1, max(before)}
+    assert trainer._threads.measurements >= (1 if max(before) > 1 else 0)
+    assert blas_threads() == before
 
 
 def test_snapshot_copies_the_conv_weights():
