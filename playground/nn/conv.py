@@ -29,6 +29,9 @@ MAX_FILTERS = 1024
 MAX_STRIDE = 100
 DEFAULT_POOL = 2  # a pool's size when its spec names none
 PADDINGS = ("valid", "same")
+# an im2col block about this large (the size of a core's L2 cache) is still in cache when
+# it is multiplied: a block of samples at a time is faster than the whole of a large batch
+BLOCK_BYTES = 1 << 20
 
 
 def image_shape(shape) -> tuple[int, int, int]:
@@ -53,6 +56,14 @@ def same_padding(side: int, size: int, stride: int) -> tuple[int, int]:
 def _channels_last(x: np.ndarray) -> np.ndarray:
     """(n, C, H, W) or (n, H, W) -> a (n, H, W, C) view."""
     return x[..., None] if x.ndim == 3 else x.transpose(0, 2, 3, 1)
+
+
+def sample_blocks(n: int, sample_bytes: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive blocks of the n samples of a mini-batch, each block's
+    work array about ``BLOCK_BYTES`` (at least one sample): one block at batch 10, a few
+    at batch 128."""
+    step = max(1, BLOCK_BYTES // max(1, sample_bytes))
+    return [(a, min(n, a + step)) for a in range(0, n, step)]
 
 
 def _fresh(name: str, shape, dtype) -> np.ndarray:
@@ -158,8 +169,7 @@ class Conv2D(Layer):
         wmat = self._weight_matrix(c)
         # a training step's im2col matrix is reused by the next one; an evaluation's is
         # its own (an evaluation chunk is far larger than a mini-batch)
-        col = self._im2col(xp, ho, wo, self._scratch.get if train else _fresh)
-        out = col @ wmat.T  # the ones column adds the biases
+        col, out = self._product(xp, ho, wo, wmat, self._scratch.get if train else _fresh)
         self._col, self._wmat = col, wmat
         self._geometry = (x.ndim == 3, n, h, w, c, xp.shape[1], xp.shape[2], ho, wo)
         return out.reshape(n, ho, wo, self.filters).transpose(0, 3, 1, 2)
@@ -173,29 +183,36 @@ class Conv2D(Layer):
         wmat[:, -1] = self.b
         return wmat
 
-    def _im2col(self, xp: np.ndarray, ho: int, wo: int, get) -> np.ndarray:
-        """(output pixels, k * k * channels + 1): each row one window of the padded
-        channels-last input, in (kernel row, kernel column, channel) order, then a 1
-        (for the bias). ``get(name, shape, dtype)`` gives the array it is written into."""
+    def _product(self, xp: np.ndarray, ho: int, wo: int, wmat: np.ndarray, get):
+        """(im2col matrix, im2col matrix @ wmat.T). The matrix: (output pixels,
+        k * k * channels + 1), each row one window of the padded channels-last input in
+        (kernel row, kernel column, channel) order, then a 1 (for the bias); ``get(name,
+        shape, dtype)`` gives the array it is written into. Several channels: written and
+        multiplied a block of samples at a time (``sample_blocks``), each block still in
+        cache when it is multiplied."""
         n, _, _, c = xp.shape
         k, s = self.size, self.stride
         pixels, width = n * ho * wo, k * k * c
-        if c > 1:
-            col = get("col", (n, ho, wo, width + 1), xp.dtype)
-            windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s]
-            col[..., :width].reshape(n, ho, wo, k, k, c)[...] = windows.transpose(
-                0, 1, 2, 4, 5, 3)
-            col[..., width] = 1.0
-            return col.reshape(pixels, width + 1)
-        # one channel: one strided copy per kernel offset into a column-major matrix
-        by_offset = get("col", (width + 1, pixels), xp.dtype)
-        rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
-        for i in range(k):
-            for j in range(k):
-                by_offset[i * k + j].reshape(n, ho, wo)[...] = (
-                    xp[:, i:i + rows:s, j:j + cols:s, 0])
-        by_offset[width] = 1.0
-        return by_offset.T
+        if c == 1:  # one strided copy per kernel offset into a column-major matrix
+            by_offset = get("col", (width + 1, pixels), xp.dtype)
+            rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
+            for i in range(k):
+                for j in range(k):
+                    by_offset[i * k + j].reshape(n, ho, wo)[...] = (
+                        xp[:, i:i + rows:s, j:j + cols:s, 0])
+            by_offset[width] = 1.0
+            return by_offset.T, by_offset.T @ wmat.T
+        col = get("col", (n, ho, wo, width + 1), xp.dtype)
+        out = np.empty((n, ho, wo, self.filters), dtype=xp.dtype)
+        windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s].transpose(
+            0, 1, 2, 4, 5, 3)
+        for a, b in sample_blocks(n, ho * wo * (width + 1) * xp.itemsize):
+            part = col[a:b]
+            part[..., :width].reshape(b - a, ho, wo, k, k, c)[...] = windows[a:b]
+            part[..., width] = 1.0
+            np.matmul(part.reshape(-1, width + 1), wmat.T,
+                      out=out[a:b].reshape(-1, self.filters))
+        return col.reshape(pixels, width + 1), out
 
     def backward(self, delta, need_input_grad=True):
         """delta: (n, filters, H', W') -> dLoss/dx shaped like x; fills nabla_w, nabla_b."""
@@ -211,23 +228,31 @@ class Conv2D(Layer):
         self.nabla_b[...] = g[:, width]
         if not need_input_grad:
             return None
-        dcol = self._scratch.get("dcol", (n * ho * wo, width), d.dtype)
-        np.matmul(d, self._wmat[:, :width], out=dcol)
-        dcol = dcol.reshape(n, ho, wo, k, k, c)
-        rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
-        # col2im in two passes: each kernel row adds onto the image rows it covered
-        # (the window's columns still apart), then each kernel column onto the columns
-        by_row = self._scratch.get("by_row", (n, hp, wo, k, c), dcol.dtype)
-        by_row.fill(0)
-        for i in range(k):
-            by_row[:, i:i + rows:s] += dcol[:, :, :, i]
-        dxp = np.zeros((n, hp, wp, c), dtype=dcol.dtype)
-        for j in range(k):
-            dxp[:, :, j:j + cols:s] += by_row[:, :, :, j]
+        dxp = np.zeros((n, hp, wp, c), dtype=d.dtype)
+        per_sample = ho * wo
+        for a, b in sample_blocks(n, per_sample * width * d.itemsize):
+            dcol = self._scratch.get("dcol", ((b - a) * per_sample, width), d.dtype)
+            np.matmul(d[a * per_sample:b * per_sample], self._wmat[:, :width], out=dcol)
+            self._col2im(dcol.reshape(b - a, ho, wo, k, k, c), dxp[a:b])
         top = left = 0
         if self.padding == "same":
             top, left = same_padding(h, k, s)[0], same_padding(w, k, s)[0]
         return _like_input(dxp[:, top:top + h, left:left + w], two_d)
+
+    def _col2im(self, dcol: np.ndarray, dxp: np.ndarray) -> None:
+        """Add each window's gradient ``dcol`` (m, H', W', k, k, c) onto the padded
+        input's ``dxp`` (m, Hp, Wp, c), in two passes: each kernel row onto the image
+        rows it covered (the window's columns still apart), then each kernel column
+        onto the columns."""
+        m, ho, wo, k, _, c = dcol.shape
+        s = self.stride
+        rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
+        by_row = self._scratch.get("by_row", (m, dxp.shape[1], wo, k, c), dcol.dtype)
+        by_row.fill(0)
+        for i in range(k):
+            by_row[:, i:i + rows:s] += dcol[:, :, :, i]
+        for j in range(k):
+            dxp[:, :, j:j + cols:s] += by_row[:, :, :, j]
 
     def spec(self):
         return {"type": "Conv2D", "filters": self.filters, "size": self.size,

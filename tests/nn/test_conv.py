@@ -145,6 +145,39 @@ def test_training_steps_of_any_batch_size_reuse_the_work_arrays_exactly(case, rn
         np.testing.assert_array_equal(dx, dx_then)
 
 
+@pytest.mark.parametrize("case", [CASES[3], CASES[5], CASES[6]])
+def test_a_batch_computed_in_blocks_of_samples_gives_the_same_results(case, rng, monkeypatch):
+    """Conv2D writes and multiplies its im2col matrix (and gathers col2im) a block of
+    samples at a time: blocks of one sample, of two with a remainder, or one block for
+    the batch, all give the same outputs and gradients."""
+    import playground.nn.conv as conv
+
+    layer, shape = built_conv(*case, rng)
+    x = rng.standard_normal((5, *shape))
+    delta = rng.standard_normal((5, *layer.output_shape(shape)))
+    results = []
+    for sample_bytes in (10**9, 1, 2):  # the whole batch; one sample; two (5 = 2 + 2 + 1)
+        c, h, w = conv.image_shape(shape)
+        ho, wo = layer._sides(h, w)
+        monkeypatch.setattr(conv, "BLOCK_BYTES", sample_bytes * ho * wo * 8 * (
+            case[4] ** 2 * c + 1) if sample_bytes < 10**9 else sample_bytes)
+        out = layer.forward(x, train=True).copy()
+        results.append((out, layer.backward(delta).copy(), layer.nabla_w.copy(),
+                        layer.nabla_b.copy()))
+    for other in results[1:]:
+        for got, expected in zip(other, results[0], strict=True):
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_sample_blocks_cover_the_batch_in_order():
+    from playground.nn.conv import BLOCK_BYTES, sample_blocks
+
+    assert sample_blocks(5, BLOCK_BYTES // 2) == [(0, 2), (2, 4), (4, 5)]
+    assert sample_blocks(3, BLOCK_BYTES * 4) == [(0, 1), (1, 2), (2, 3)]  # one at least
+    assert sample_blocks(10, 1) == [(0, 10)]
+    assert sample_blocks(0, 1) == []
+
+
 def test_an_evaluation_does_not_keep_growing_the_training_work_arrays(rng):
     layer, shape = built_conv(3, 6, 6, 2, 3, 1, "valid", rng, dtype=np.float32)
     layer.forward(rng.standard_normal((4, *shape), dtype=np.float32), train=True)
