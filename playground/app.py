@@ -8,6 +8,7 @@ EXIT_NO_DISPLAY = 1
 
 
 def run_gui(argv: list[str] | None = None) -> int:
+    from .nn.memory import DEFAULT_BUDGET, configured_budget, format_bytes
     from .ui.display import CLI_HINT, apt_command, display_problem
 
     problem = display_problem()  # before Qt loads: Qt aborts the process instead
@@ -34,6 +35,11 @@ def run_gui(argv: list[str] | None = None) -> int:
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     window = MainWindow()
     window.show()
+    budget_problem = configured_budget()[1]
+    if budget_problem:  # the window opens all the same, with the default budget
+        text = f"{budget_problem}; using {format_bytes(DEFAULT_BUDGET)}"
+        print(f"nn-playground: {text}", file=sys.stderr)
+        window.statusBar().showMessage(text, 30_000)
     return app.exec()
 
 

@@ -30,6 +30,7 @@ from .cli_args import (
     augment_setting,
     hyper_from_args,
     learning_rate,
+    memory_budget,
     patience,
     positive_int,
     seed,
@@ -41,6 +42,7 @@ from .data import DataError, load_mnist, to_mnist
 from .data.preprocess import BLANK_MESSAGE, is_blank
 from .nn.analysis import confusion_matrix
 from .nn.history import FIELDS
+from .nn.memory import BUDGET_ENV, DEFAULT_BUDGET, GB, configured_budget
 from .nn.serialization import MODEL_SUFFIX, estimated_file_bytes, with_model_suffix
 from .nn.spec import INPUT_SHAPE, N_CLASSES, format_shape, gives_probabilities, read_spec_file
 
@@ -101,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="stop early when the validation accuracy has not improved "
                             "for N epochs, and keep the best epoch's weights (default 0: "
                             "off)")
+    train.add_argument("--memory-budget", type=memory_budget, metavar="GB",
+                       help=f"refuse a network whose training would need more memory "
+                            f"(default {DEFAULT_BUDGET // GB} GB, or ${BUDGET_ENV})")
     train.add_argument("--data", metavar="DIR", help="folder with the MNIST IDX files")
     train.add_argument("--save", metavar="MODEL.npz",
                        help="save the trained model (.npz is added if missing)")
@@ -262,8 +267,14 @@ def cmd_train(args) -> int:
     problems = nn.check_hyper(hyper, n)
     if problems:
         raise UsageError(problems[0])
+    if args.memory_budget is not None:
+        budget = int(args.memory_budget * GB)
+    else:
+        budget, problem = configured_budget()
+        if problem:
+            raise UsageError(problem)
     too_much = nn.check_training_memory(spec, hyper["batch_size"], hyper["optimizer"],
-                                        train_size=n)
+                                        train_size=n, budget=budget)
     if too_much:
         raise UsageError(too_much)
 

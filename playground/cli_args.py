@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import safeio
 from .data.augment import LIMITS as AUGMENT_LIMITS
+from .nn.memory import MAX_BUDGET_GB, MIN_BUDGET_GB
 from .nn.settings import MAX_LR, MAX_PATIENCE, MAX_SEED, MAX_TRAIN_SIZE, MAX_WEIGHT_DECAY
 
 PACKAGE = "nn-playground"
@@ -95,6 +96,9 @@ def bounded_decimal(name: str, low: float, high: float, *, low_open: bool = Fals
 
 learning_rate = bounded_decimal("learning rate", 0, MAX_LR, low_open=True)
 weight_decay = bounded_decimal("weight decay", 0, MAX_WEIGHT_DECAY)
+
+
+memory_budget = bounded_decimal("memory budget (GB)", MIN_BUDGET_GB, MAX_BUDGET_GB)
 
 
 def augment_setting(name: str):

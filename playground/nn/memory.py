@@ -24,6 +24,7 @@ in the window, Qt.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,9 @@ import numpy as np
 from .spec import SpecError, check_spec, make_layer
 
 GB = 1_000_000_000
-DEFAULT_BUDGET = 2 * GB  # training that would need more is refused
+DEFAULT_BUDGET = 2 * GB  # training that would need more is refused ...
+BUDGET_ENV = "NN_PLAYGROUND_MEMORY_GB"  # ... unless this variable (or --memory-budget) says
+MIN_BUDGET_GB, MAX_BUDGET_GB = 0.1, 1024.0
 EVAL_CHUNK_BYTES = 128_000_000  # an evaluation chunk's activations stay within this
 MAX_EVAL_ROWS = 10_000  # rows per evaluation chunk, at the most
 TRAIN_SIZE = 50_000  # MNIST training images (the default for the estimate)
@@ -154,12 +157,40 @@ def estimate_training_memory(spec, batch_size: int, optimizer: str = "sgd", *,
     )
 
 
+def budget_problem(gb) -> str | None:
+    """What is wrong with a memory budget in GB, or None."""
+    if isinstance(gb, bool) or not isinstance(gb, (int, float)) or not (
+            math.isfinite(gb) and MIN_BUDGET_GB <= gb <= MAX_BUDGET_GB):
+        return (f"the memory budget must be {MIN_BUDGET_GB:g} to {MAX_BUDGET_GB:,g} GB, "
+                f"not {gb!r}")
+    return None
+
+
+def configured_budget(environ=None) -> tuple[int, str | None]:
+    """The training memory budget in bytes: BUDGET_ENV's GB when it is set, else
+    DEFAULT_BUDGET; and what is wrong with the variable (the default applies then)."""
+    text = (os.environ if environ is None else environ).get(BUDGET_ENV, "").strip()
+    if not text:
+        return DEFAULT_BUDGET, None
+    try:
+        gb = float(text.replace(",", "."))
+    except ValueError:
+        gb = text[:40]
+    problem = budget_problem(gb)
+    if problem:
+        return DEFAULT_BUDGET, f"{BUDGET_ENV}={text[:40]}: {problem}"
+    return int(gb * GB), None
+
+
 def check_training_memory(spec, batch_size: int, optimizer: str = "sgd", *,
-                          budget: int = DEFAULT_BUDGET, train_size: int = TRAIN_SIZE,
+                          budget: int | None = None, train_size: int = TRAIN_SIZE,
                           snapshots: int = 0) -> str | None:
-    """None when training fits in ``budget`` bytes, else a one-line message saying how
-    much it would need. An invalid spec or optimizer gives None: other checks name those.
+    """None when training fits in ``budget`` bytes (``configured_budget()`` by default),
+    else a one-line message saying how much it would need. An invalid spec or optimizer
+    gives None: other checks name those.
     """
+    if budget is None:
+        budget = configured_budget()[0]
     try:
         estimate = estimate_training_memory(spec, batch_size, optimizer,
                                             train_size=train_size, snapshots=snapshots)
