@@ -9,11 +9,14 @@ and returns a (n, C, H, W) *view* of channels-last memory, so the next layer's v
 contiguous again and only Flatten (and a Dense after it) sees the (C, H, W) order.
 Conv2D gathers each output pixel's K x K x C window into one row of a matrix (im2col,
 with ``sliding_window_view``; a one-channel image, with one strided copy per kernel
-offset into a column-major matrix, which is faster), multiplies it by the filters once,
-and in the backward pass multiplies back and scatters the windows onto the input's
-gradient with strided adds over the whole batch (col2im: the kernel's rows, then its
-columns; no loop over samples or pixels). Everything stays in the dtype of the weights
-(float32 when training).
+offset into a column-major matrix, which is faster), with a 1 at the end of each row so
+that the same product adds the biases (and, backwards, sums their gradient), and
+multiplies it by the filters; in the backward pass it multiplies back and scatters the
+windows onto the input's gradient with strided adds (col2im: the kernel's rows, then its
+columns). No loop over samples or pixels: the products and adds work on blocks of
+samples of about ``BLOCK_BYTES`` (the whole of a small batch, a few blocks of a large
+one), and a training step writes its matrices into arrays kept from the step before
+(``base.Scratch``). Everything stays in the dtype of the weights (float32 when training).
 """
 
 from __future__ import annotations
