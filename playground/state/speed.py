@@ -56,8 +56,22 @@ def measure(batch_size: int, optimizer: str = "sgd") -> float:
     return work / max(seconds or 0.0, 1e-6)
 
 
+#: a training speed to plan with before this machine's is known (a few times below what
+#: a laptop does, so plans err on the side of more frequent reports)
+ASSUMED_MADDS_PER_SECOND = 5e9
+_known: dict[tuple[int, str], float] = {}
+
+
 @functools.lru_cache(maxsize=64)
 def madds_per_second(batch_size: int, optimizer: str = "sgd") -> float:
     """This machine's training speed with these settings, measured on first use: the
     median of REPEATS measurements, so that one disturbed measurement does not count."""
-    return statistics.median(measure(batch_size, optimizer) for _ in range(REPEATS))
+    rate = statistics.median(measure(batch_size, optimizer) for _ in range(REPEATS))
+    _known[(int(batch_size), str(optimizer))] = rate
+    return rate
+
+
+def planning_rate(batch_size: int, optimizer: str = "sgd") -> float:
+    """The measured speed if it is known already (never measures),
+    else ASSUMED_MADDS_PER_SECOND."""
+    return _known.get((int(batch_size), str(optimizer)), ASSUMED_MADDS_PER_SECOND)

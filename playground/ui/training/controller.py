@@ -30,7 +30,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from ...data.augment import Augment
 from ...nn.history import EpochRecord
 from ...nn.settings import train_size_of
+from ...state.hints import layer_madds, training_madds
 from ...state.session import IDLE, PAUSED, RUNNING
+from ...state.speed import planning_rate
 from ..bind import listen
 from .status import RunClock, RunPlace, run_duration, stuck_warning
 from .worker import (
@@ -39,9 +41,11 @@ from .worker import (
     make_trainer,
     reports_per_epoch,
     val_sample_for,
+    work_per_image,
 )
 
 VAL_SAMPLE = 1000  # validation images each report measures, at most
+SLOW_FIRST_EPOCH = 10.0  # seconds: a first epoch planned to take longer is planned for
 POLL_MS = 100  # while training, the latest report is drawn this often (and the bar moves)
 
 
@@ -173,10 +177,18 @@ class TrainingController(QObject):
             n = self.train_size()
             epochs = int(hyper["epochs"] if epochs is None else epochs)
             batches = math.ceil(n / int(hyper["batch_size"]))
-            per_epoch = n * self._seconds_per_sample if self._seconds_per_sample else None
+            net = trainer.model.network
+            per_layer = layer_madds(net.spec)
+            if self._seconds_per_sample:
+                per_epoch = n * self._seconds_per_sample
+            else:  # a first run: a network planned to be slow (e.g. convolutions) gets
+                # enough reports to move at least once a second; others as many as a
+                # 1-second epoch needs (reports_per_epoch)
+                planned = training_madds(per_layer) * n / planning_rate(
+                    int(hyper["batch_size"]), str(hyper["optimizer"])) if per_layer else 0
+                per_epoch = planned if planned > SLOW_FIRST_EPOCH else None
             worker = TrainingWorker(trainer, epochs, reports=reports_per_epoch(batches, per_epoch),
-                                    val_sample=val_sample_for(trainer.model.network.param_count,
-                                                              VAL_SAMPLE))
+                                    val_sample=val_sample_for(work_per_image(net), VAL_SAMPLE))
         except Exception as e:  # noqa: BLE001 - shown, never fatal
             return describe_error(e)
         worker.epochFinished.connect(self._on_epoch)

@@ -35,6 +35,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ...nn import EpochEnd, Trainer
+from ...state.hints import forward_madds
 
 MIN_INTERVAL = 1 / 30  # seconds between two published reports, at the least
 REPORTS_PER_SECOND = 25  # aimed for when the speed is known
@@ -99,10 +100,18 @@ def reports_per_epoch(batches: int, seconds_per_epoch: float | None = None) -> i
     return max(1, min(reports, batches))
 
 
-def val_sample_for(param_count: int, wanted: int) -> int:
-    """How many validation images each report measures: ``wanted``, fewer for a big
-    network (see VAL_BUDGET), never fewer than VAL_MIN_IMAGES."""
-    affordable = int(VAL_BUDGET // max(1, param_count))
+def work_per_image(net) -> int:
+    """Multiply-adds of one image's forward pass: what an evaluation costs (a Dense
+    layer's weights once each, a Conv2D's at every position); the parameter count for a
+    spec the count does not cover."""
+    return max(1, forward_madds(net.spec) or net.param_count)
+
+
+def val_sample_for(work: int, wanted: int) -> int:
+    """How many validation images each report measures: ``wanted``, fewer for a network
+    whose images cost much (``work_per_image``; see VAL_BUDGET), never fewer than
+    VAL_MIN_IMAGES."""
+    affordable = int(VAL_BUDGET // max(1, work))
     return max(min(wanted, VAL_MIN_IMAGES), min(wanted, affordable))
 
 
@@ -281,7 +290,7 @@ class TrainingWorker(QObject):
         STOP_EVAL_MIN_IMAGES); None if even those cost too much."""
         net, data = self.trainer.model.network, self.trainer.data
         n = len(getattr(data, "test_x", ()))
-        k = min(n, int(STOP_EVAL_BUDGET // max(1, net.param_count)))
+        k = min(n, int(STOP_EVAL_BUDGET // work_per_image(net)))
         if not n or k < min(n, STOP_EVAL_MIN_IMAGES):
             self.stop_too_big = bool(n)
             return None
