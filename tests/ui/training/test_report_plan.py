@@ -3,9 +3,10 @@ the network's work per image, not its parameter count: a convolutional network h
 parameters and much work."""
 
 from playground import nn
-from playground.state.hints import forward_madds
+from playground.state.hints import forward_madds, layer_madds, training_madds
+from playground.state.speed import planning_rate
 from playground.ui.training.controller import VAL_SAMPLE
-from playground.ui.training.worker import VAL_BUDGET, val_sample_for
+from playground.ui.training.worker import VAL_BUDGET, reports_per_epoch, val_sample_for
 
 
 def test_a_lenet_measures_fewer_validation_images_per_report_than_its_parameters_allow():
@@ -19,8 +20,8 @@ def test_a_lenet_measures_fewer_validation_images_per_report_than_its_parameters
 
 def test_a_first_conv_run_plans_reports_from_its_work_and_an_mlp_run_as_before(
         make_panel, qtbot, mnist):
-    """On all 50,000 images a LeNet epoch is planned to take over 10 s: it asks for as
-    many reports as a second needs (at most 200 an epoch); the seed network for 10."""
+    """On all 50,000 images a LeNet epoch is planned to take over 10 s: it asks for
+    enough reports to move at least twice a second; the seed network for 10."""
     from playground.state.session import Session
 
     lenet = nn.preset("lenet")
@@ -33,7 +34,9 @@ def test_a_first_conv_run_plans_reports_from_its_work_and_an_mlp_run_as_before(
     conv_reports, conv_val = worker.reports, worker.val_sample
     panel.stop()
     qtbot.waitUntil(lambda: not panel.controller.busy, timeout=60_000)
-    assert conv_reports == 200
+    planned = training_madds(layer_madds(lenet["spec"])) * 50_000 / planning_rate(32, "adam")
+    assert planned > 10
+    assert conv_reports == reports_per_epoch(1563, planned) >= 2 * planned
     assert conv_val == val_sample_for(forward_madds(lenet["spec"]), VAL_SAMPLE) < VAL_SAMPLE
 
     seed = make_panel()  # the seed network on 2,000 images: a first run asks for 10 reports

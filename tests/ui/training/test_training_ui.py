@@ -122,7 +122,8 @@ def test_reports_per_epoch_and_throttle(qtbot, small_split):
     assert reports_per_epoch(200) == 10
     assert reports_per_epoch(4) == 4  # never more than the batches
     assert 10 <= reports_per_epoch(5000, seconds_per_epoch=1.0) <= 30
-    assert reports_per_epoch(5000, seconds_per_epoch=60.0) == 200
+    assert reports_per_epoch(5000, seconds_per_epoch=13.0) == 72  # 25/s for 2 s, then 2/s
+    assert reports_per_epoch(5000, seconds_per_epoch=200.0) == 200
 
     # run on this thread: signals are direct; a long gap between publications is enforced
     session = Session(data=small_split)
