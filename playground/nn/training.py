@@ -1,7 +1,7 @@
 """The training loop: epochs of shuffled mini-batches, with progress reports.
 
-``Trainer.steps()`` is a generator of ``Progress`` and ``EpochEnd`` events;
-``Trainer.run()`` drives it and hands each event to plain callbacks. Another
+``Trainer.steps()`` is a generator of ``Progress``, ``Measuring`` and ``EpochEnd``
+events; ``Trainer.run()`` drives it and hands each event to plain callbacks. Another
 thread may call ``pause``, ``resume``, ``stop`` or set ``lr`` at any time: they
 take effect between mini-batches. A ``divergence.DivergenceGuard`` watches each run;
 when it calls the run diverged, the last good weights come back and ``status`` says
@@ -58,6 +58,26 @@ class Progress:
     def fraction(self) -> float:
         """How much of this run is done, 0 to 1."""
         return self.samples / self.total_samples if self.total_samples else 1.0
+
+
+@dataclass(kw_only=True)
+class Measuring:
+    """At an epoch's end, while its weights are measured on the validation, test and
+    training-sample images (a convolutional network takes seconds): ``done`` of ``total``
+    images so far. One comes as the measuring starts and one about every
+    MEASURE_REPORT_IMAGES images after."""
+
+    epoch: int
+    done: int
+    total: int
+    train_seconds: float  # time spent training in this run so far (as in Progress)
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+MEASURE_REPORT_IMAGES = 2000  # images measured between two Measuring events, at the least
 
 
 @dataclass
@@ -163,12 +183,13 @@ class Trainer:
     # -- the loop -----------------------------------------------------------------
     def steps(self, epochs: int | None = None, *, reports_per_epoch: int = 10,
               validate_reports: bool = False, val_sample: int = 2000
-              ) -> Iterator[Progress | EpochEnd]:
+              ) -> Iterator[Progress | Measuring | EpochEnd]:
         """Train ``epochs`` more epochs (the model's setting by default).
 
         Yields a ``Progress`` ``reports_per_epoch`` times per epoch (with the accuracy
-        on the first ``val_sample`` validation images if ``validate_reports``) and an
-        ``EpochEnd`` after each epoch. Sets ``status`` and ``message`` when done.
+        on the first ``val_sample`` validation images if ``validate_reports``), then
+        ``Measuring`` events while the epoch's weights are measured, and an ``EpochEnd``
+        after each epoch. Sets ``status`` and ``message`` when done.
         A ``stop()`` that comes before the first batch still stops the run.
         """
         try:
@@ -190,7 +211,7 @@ class Trainer:
                     tally = yield from self._epoch(run, epoch, validate_reports, val_sample)
                     if tally is None:  # stopped or diverged
                         return
-                    record = self._epoch_record(run, epoch, tally)
+                    record = yield from self._epoch_record(run, epoch, tally)
                     self.model.history.append(record)
                     early = run.judge_epoch(epoch, record.val_accuracy)
                     yield EpochEnd(record)
@@ -303,42 +324,57 @@ class Trainer:
             progress.val_accuracy = run.net.accuracy(d.val_x[:k], d.val_y[:k]) / k
         return progress
 
-    def _epoch_record(self, run: Run, epoch: int, tally: Tally) -> EpochRecord:
+    def _epoch_record(self, run: Run, epoch: int, tally: Tally):
         """The finished epoch's record, with its accuracy on the validation and test
-        images."""
+        images and the training sample; yields ``Measuring`` events as it goes (the
+        generator's value is the record)."""
         d = self.data
-        val_accuracy, val_loss = self._measure(run, d.val_x, d.val_y)
         k = min(TRAIN_SAMPLE, run.n)
-        sample_accuracy, sample_loss = self._measure(run, run.train_x[:k], run.train_y[:k])
+        sets = [(d.val_x, d.val_y), (d.test_x, d.test_y),
+                (run.train_x[:k], run.train_y[:k])]
+        meter = _Meter(epoch, sum(len(x) for x, _ in sets), run.clock.run)
+        yield meter.event()
+        val_outputs = yield from meter.outputs(run.net, d.val_x)
+        test_outputs = yield from meter.outputs(run.net, d.test_x)
+        sample_outputs = yield from meter.outputs(run.net, run.train_x[:k])
+        val_accuracy, val_loss = self._measure(run, val_outputs, d.val_y)
+        sample_accuracy, sample_loss = self._measure(run, sample_outputs, run.train_y[:k])
+        test_accuracy = (int((test_outputs.argmax(axis=1) == d.test_y).sum()) / len(d.test_x)
+                         if len(d.test_x) else None)
         return EpochRecord(
             epoch=epoch, seconds=run.clock.epoch, loss=tally.epoch_loss / run.n,
             accuracy=tally.epoch_correct / run.n,
-            val_accuracy=val_accuracy,
-            test_accuracy=_fraction_right(run.net, d.test_x, d.test_y),
+            val_accuracy=val_accuracy, test_accuracy=test_accuracy,
             lr=self.optimizer.lr, val_loss=val_loss,
             train_sample_loss=sample_loss, train_sample_accuracy=sample_accuracy)
 
-    def _measure(self, run: Run, x: np.ndarray, labels: np.ndarray):
-        """(accuracy, mean loss) of the current weights on ``x``; (None, None) without
-        images. The loss is the data's alone, without weight decay's term."""
-        if not len(x):
+    def _measure(self, run: Run, outputs: np.ndarray | None, labels: np.ndarray):
+        """(accuracy, mean loss) of the ``outputs`` the current weights gave for images
+        with ``labels``; (None, None) without images. The loss is the data's alone,
+        without weight decay's term."""
+        if outputs is None or not len(labels):
             return None, None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            outputs = run.net.predict_proba(x)
             loss = self.loss.value(outputs, run.eye[labels])
         right = int(np.count_nonzero(outputs.argmax(axis=1) == labels))
-        return right / len(x), (loss if math.isfinite(loss) else None)
+        return right / len(labels), (loss if math.isfinite(loss) else None)
 
     def run(self, epochs: int | None = None, *,
             on_progress: Callable[[Progress], None] | None = None,
-            on_epoch: Callable[[EpochRecord], None] | None = None, **options) -> RunResult:
-        """Train, calling ``on_progress(Progress)`` and ``on_epoch(record)`` as it goes."""
+            on_epoch: Callable[[EpochRecord], None] | None = None,
+            on_measuring: Callable[[Measuring], None] | None = None,
+            **options) -> RunResult:
+        """Train, calling ``on_progress(Progress)``, ``on_measuring(Measuring)`` and
+        ``on_epoch(record)`` as it goes."""
         done = []
         for event in self.steps(epochs, **options):
             if isinstance(event, EpochEnd):
                 done.append(event.record)
                 if on_epoch:
                     on_epoch(event.record)
+            elif isinstance(event, Measuring):
+                if on_measuring:
+                    on_measuring(event)
             elif on_progress:
                 on_progress(event)
         return RunResult(self.status, self.message, done,
@@ -354,6 +390,43 @@ class Trainer:
                         f"(now {self.optimizer.lr:g}).")
 
 
-def _fraction_right(net, x: np.ndarray, labels: np.ndarray) -> float | None:
-    """The share of ``x`` that ``net`` classifies right; None without images."""
-    return net.accuracy(x, labels) / len(x) if len(x) else None
+class _Meter:
+    """Counts the images an epoch's end has measured and makes its ``Measuring`` events."""
+
+    def __init__(self, epoch: int, total: int, train_seconds: float):
+        self.epoch, self.total, self.train_seconds = epoch, total, train_seconds
+        self.done = 0
+        self._told = 0  # ``done`` at the last event
+
+    def event(self) -> Measuring:
+        self._told = self.done
+        return Measuring(epoch=self.epoch, done=self.done, total=self.total,
+                         train_seconds=self.train_seconds)
+
+    def outputs(self, net, x: np.ndarray):
+        """The network's outputs for ``x`` (None without images), in the chunks of
+        ``net.predict_proba`` (``eval_rows``: the same figures); yields an event between
+        chunks once MEASURE_REPORT_IMAGES images have gone by since the last one."""
+        if not len(x):
+            return None
+        rows = net.eval_rows
+        if len(x) <= rows:
+            out = _forward(net, x)
+            self.done += len(x)
+        else:
+            out = None
+            for i in range(0, len(x), rows):
+                a = _forward(net, x[i:i + rows])
+                if out is None:
+                    out = np.empty((len(x), *a.shape[1:]), dtype=a.dtype)
+                out[i:i + len(a)] = a
+                self.done += len(a)
+                if self.done - self._told >= MEASURE_REPORT_IMAGES and self.done < self.total:
+                    yield self.event()
+        return out
+
+
+def _forward(net, x: np.ndarray) -> np.ndarray:
+    # a diverging network's overflow shows in the figures (None): the warnings are noise
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return net.forward(x)

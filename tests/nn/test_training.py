@@ -12,6 +12,7 @@ import pytest
 
 import playground.nn as nn
 from playground.nn import run
+from playground.nn.training import MEASURE_REPORT_IMAGES, Measuring
 
 RECORD_KEYS = {"epoch", "seconds", "loss", "accuracy", "val_accuracy", "test_accuracy", "lr",
                "val_loss", "train_sample_loss", "train_sample_accuracy"}
@@ -32,7 +33,8 @@ def test_progress_and_epoch_records(small_split):
     model = seed_model()
     trainer = nn.Trainer(model, small_split)
     assert trainer.status == "idle"
-    events = list(trainer.steps(2, reports_per_epoch=10))
+    events = [e for e in trainer.steps(2, reports_per_epoch=10)
+              if not isinstance(e, Measuring)]
     assert trainer.status == "finished"
     progress = [e for e in events if isinstance(e, nn.Progress)]
     ends = [e for e in events if isinstance(e, nn.EpochEnd)]
@@ -551,3 +553,68 @@ def test_the_run_clock_counts_only_what_lies_between_start_and_stop(monkeypatch)
     now[0] += 0.5
     clock.stop()
     assert clock.epoch == 0.5 and clock.run == 3.5
+
+
+# ---------------------------------------------------------------- the epoch-end measurement
+
+def _old_record_figures(model, data, loss):
+    """The epoch-end figures as they were measured before the measurement came in chunks."""
+    net, k = model.network, min(nn.history.TRAIN_SAMPLE, len(data.train_x))
+    eye = np.eye(10, dtype=net.dtype)
+
+    def measure(x, labels):
+        outputs = net.predict_proba(x)
+        value = loss.value(outputs, eye[labels])
+        return int(np.count_nonzero(outputs.argmax(axis=1) == labels)) / len(x), value
+
+    val_accuracy, val_loss = measure(data.val_x, data.val_y)
+    sample_accuracy, sample_loss = measure(data.train_x[:k], data.train_y[:k])
+    return {"val_accuracy": val_accuracy, "val_loss": val_loss,
+            "test_accuracy": net.accuracy(data.test_x, data.test_y) / len(data.test_x),
+            "train_sample_accuracy": sample_accuracy, "train_sample_loss": sample_loss}
+
+
+def test_the_epoch_end_measurement_reports_growing_counts_and_the_same_record(
+        small_split, monkeypatch):
+    monkeypatch.setattr(nn.training, "MEASURE_REPORT_IMAGES", 500)
+    model = seed_model()
+    model.network.eval_rows = 100  # many chunks: 500 validation, 1,000 test, 2,000 sample
+    trainer = nn.Trainer(model, small_split)
+    events = list(trainer.steps(1, reports_per_epoch=4))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == ["Progress"] * 4 + ["Measuring"] * 7 + ["EpochEnd"]
+    measuring = [e for e in events if isinstance(e, Measuring)]
+    assert [m.done for m in measuring] == list(range(0, 3001, 500))
+    assert all(m.total == 3500 and m.epoch == 1 for m in measuring)
+    assert measuring[0].fraction == 0 and measuring[-1].fraction == pytest.approx(3000 / 3500)
+    assert all(m.train_seconds == events[3].train_seconds for m in measuring)
+    record = events[-1].record
+    old = _old_record_figures(model, small_split, trainer.loss)
+    assert {key: getattr(record, key) for key in old} == old  # the very same figures
+
+
+def test_a_measurement_in_one_chunk_reports_only_its_start(small_split):
+    model = seed_model()
+    assert model.network.eval_rows >= 2000  # a small network measures a set at once
+    events = list(nn.Trainer(model, small_split).steps(1, reports_per_epoch=2))
+    assert [m.done for m in events if isinstance(m, Measuring)] == [0]
+    assert MEASURE_REPORT_IMAGES >= 1000
+
+
+def test_run_hands_progress_and_measuring_to_their_own_callbacks(small_split, monkeypatch):
+    monkeypatch.setattr(nn.training, "MEASURE_REPORT_IMAGES", 1000)
+    model = seed_model()
+    model.network.eval_rows = 250
+    progress, measuring, epochs = [], [], []
+    result = nn.Trainer(model, small_split).run(
+        2, on_progress=progress.append, on_measuring=measuring.append,
+        on_epoch=epochs.append, reports_per_epoch=5)
+    assert result.status == "finished" and len(epochs) == 2
+    assert len(progress) == 10 and all(type(p) is nn.Progress for p in progress)
+    assert [(m.epoch, m.done) for m in measuring] == [(e, d) for e in (1, 2)
+                                                      for d in (0, 1000, 2000, 3000)]
+    # without on_measuring nothing else reaches on_progress
+    progress.clear()
+    nn.Trainer(seed_model(), small_split).run(1, on_progress=progress.append,
+                                              reports_per_epoch=5)
+    assert len(progress) == 5 and all(type(p) is nn.Progress for p in progress)

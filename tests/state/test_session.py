@@ -170,7 +170,7 @@ def test_saving_while_running_keeps_weights_and_history_together(session, tmp_pa
             session.publish(session.model.network.snapshot(), event)
             if event.epoch == 2:
                 break
-        else:
+        elif isinstance(event, nn.EpochEnd):
             session.finish_epoch(event.record)
     snapshot_seen = session.model.samples_seen
     session.set_training_state("running")
