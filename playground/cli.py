@@ -288,6 +288,9 @@ def cmd_train(args) -> int:
                   f"loss {pr.loss:.4f}  accuracy {100 * pr.accuracy:5.1f}%  "
                   f"{pr.samples_per_second:,.0f} samples/s")
 
+    def on_measuring(m) -> None:
+        _progress(f"epoch {m.epoch}: measuring {m.done:,} of {m.total:,} images")
+
     def on_epoch(r: nn.EpochRecord) -> None:
         _end_progress()
         val = ("" if r.val_accuracy is None
@@ -305,7 +308,8 @@ def cmd_train(args) -> int:
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        result = trainer.run(on_progress=on_progress, on_epoch=on_epoch)
+        result = trainer.run(on_progress=on_progress, on_epoch=on_epoch,
+                             on_measuring=on_measuring)
     finally:
         signal.signal(signal.SIGINT, previous)
     _end_progress()

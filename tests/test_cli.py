@@ -242,3 +242,23 @@ def test_ctrl_c_stops_between_batches_and_saves(tmp_path):
     assert "interrupted: keeping the weights" in rest and "Traceback" not in rest
     model = nn.load_model(path)
     assert 0 < model.samples_seen < 50 * 50_000
+
+
+def test_train_progress_line_says_how_far_the_epoch_end_measurement_is(capsys, monkeypatch):
+    import re
+
+    import playground.nn.network as network
+    monkeypatch.setattr(network, "eval_chunk_rows", lambda row_bytes: 1000)
+    monkeypatch.setattr(nn.training, "MEASURE_REPORT_IMAGES", 2000)
+    assert cli.main(["train", "--limit", "500", "--epochs", "1"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    measuring = [line for line in lines if "measuring" in line]
+    found = [re.fullmatch(r"epoch 1: measuring ([\d,]+) of ([\d,]+) images", line)
+             for line in measuring]
+    assert measuring and all(found), measuring
+    done = [int(m.group(1).replace(",", "")) for m in found]
+    total = {int(m.group(2).replace(",", "")) for m in found}
+    assert done[0] == 0 and done == sorted(done) and len(done) > 3
+    assert len(total) == 1 and max(done) < total.pop()
+    record = next(i for i, line in enumerate(lines) if re.match(r"epoch 1: [\d.]+ s", line))
+    assert lines.index(measuring[-1]) < record  # then the epoch's own line
