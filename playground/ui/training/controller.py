@@ -87,6 +87,7 @@ class TrainingController(QObject):
     runStarted = Signal()  # a run began (``place`` and ``clock`` are new)
     reported = Signal(object)  # (Progress,): the latest report, on the poll timer
     ticked = Signal()  # the poll timer (the bar and the times move on between reports)
+    measured = Signal(object)  # (Measuring,): the latest of an epoch's end, on the timer
     epochEnded = Signal(object)  # (EpochRecord,)
     pauseTookHold = Signal()  # the worker is blocked; the live model may be saved
     runEnded = Signal(str, str)  # (status, message) "finished"/"stopped"/"diverged"/"error"
@@ -110,6 +111,8 @@ class TrainingController(QObject):
         self.stuck: str | None = None  # the near-chance warning of this run's last epoch
         self.stuck_is_new = False  # ... and the epoch before was not stuck
         self.last_report = None  # this run's last Progress
+        # the latest Measuring of the epoch whose results are being measured, or None
+        self.last_measuring = None
         self.epochs_seen = 0  # epochs of this run whose results arrived
         self.position = 0.0  # epochs of samples seen at the last report
         # with early stopping: (epoch, validation accuracy) of the weights the last run kept
@@ -202,6 +205,7 @@ class TrainingController(QObject):
         self.run_model = model
         self.run_test = self.run_test_epoch = self.stuck = None
         self.last_report, self.epochs_seen, self.best = None, 0, None
+        self.last_measuring = None
         self.runStarted.emit()
         self.session.set_training_state(RUNNING)
         _SwitchInterval.enter()
@@ -316,6 +320,10 @@ class TrainingController(QObject):
 
     def _take_latest(self) -> None:
         worker = self._worker
+        measured = worker.measuring.take() if worker is not None else None
+        if measured is not None:
+            self.last_measuring = measured[0]
+            self.measured.emit(measured[0])
         item = worker.latest.take() if worker is not None else None
         if item is None:
             return
@@ -332,6 +340,8 @@ class TrainingController(QObject):
         if not self._current():
             return
         self._take_latest()  # the epoch's last report comes before its record
+        self.last_measuring = None  # its measuring is over (put before the record came)
+        self._worker.measuring.take()
         self.session.publish(snapshot)
         self.session.finish_epoch(record)
         self.epochs_seen += 1

@@ -424,13 +424,13 @@ class TrainingPanel(QWidget):
         if c.run_model is None or not c.busy:
             return
         seen = c.seen()
-        value, text = c.place.bar(seen)
+        value, text = c.place.bar(seen, c.last_measuring)
         self.progress_bar.setValue(value)
         self.progress_bar.setFormat(text)
         self._set_stats(c.place.stats(seen, c.clock.training))
         if c.stopping or self.session.training_state != RUNNING:
             return
-        text = live_text(c.place, seen, c.epochs_seen, c.last_report)
+        text = live_text(c.place, seen, c.epochs_seen, c.last_report, c.last_measuring)
         if text is not None:
             self._set_status(f"{text}. {c.stuck}" if c.stuck else text,
                              WARN if c.stuck else INFO)

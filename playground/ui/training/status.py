@@ -97,6 +97,9 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+MEASURED_IMAGES = "the validation, test and training images"  # after each epoch
+
+
 def bar_text(epoch: int, last_epoch: int, run_fraction: float) -> str:
     """The progress bar's text: the epoch under way and the run's percentage, which is
     what the bar's fill shows."""
@@ -166,12 +169,16 @@ def start_text(place, trained: bool, batch_size: int) -> str:
     return f"{what} of {place.train_size:,} images, batches of {batch_size}..."
 
 
-def live_text(place, seen: int, epochs_reported: int, report) -> str | None:
+def live_text(place, seen: int, epochs_reported: int, report,
+              measured=None) -> str | None:
     """While training: the epoch under way and the last report's figures, or that an
-    epoch's results are being measured; None before the first report."""
+    epoch's results are being measured (how far, from ``measured``, the latest
+    ``Measuring``); None before the first report."""
     measuring = place.measuring(seen, epochs_reported)
     if measuring is not None:
-        return f"Measuring epoch {measuring} on the validation and test images..."
+        how_far = ("..." if measured is None or measured.epoch != measuring
+                   else f": {percent(measured.fraction)}%")
+        return f"Measuring epoch {measuring} on {MEASURED_IMAGES}{how_far}"
     if report is None:
         return None
     epoch = place.where(seen)[0]
@@ -321,12 +328,17 @@ class RunPlace:
             return f"in epoch {epoch} - {percent(self.fraction(samples_seen))}% of the run"
         return f"in epoch {epoch} of {self.last_epoch} ({percent(fraction)}% through it)"
 
-    def bar(self, samples_seen: int) -> tuple[int, str]:
+    def bar(self, samples_seen: int, measured=None) -> tuple[int, str]:
         """The bar's value (0 to 1000) and text; at an epoch's end, that epoch (its
-        results are being measured)."""
+        results are being measured: how far, with ``measured``, its latest
+        ``Measuring``)."""
         epoch, fraction = self.where(samples_seen)
         if fraction == 0 and self.done(samples_seen):
             epoch -= 1
+            if measured is not None and measured.epoch == epoch:
+                return (int(1000 * self.fraction(samples_seen)),
+                        f"Epoch {epoch} of {self.last_epoch} - measuring: "
+                        f"{percent(measured.fraction)}%")
         run = self.fraction(samples_seen)
         return int(1000 * run), bar_text(epoch, self.last_epoch, run)
 

@@ -4,7 +4,9 @@ Only the worker touches the live network. It drives ``Trainer.steps()``; at a re
 while the generator is suspended (the network is consistent there), it takes a snapshot
 of the weights and publishes it with the report in a ``Latest`` box, at most ~30 times a
 second: each replaces the one before, so the worker never waits for the GUI and the GUI
-never falls behind. The GUI reads the box on a timer (``TrainingController``). Epoch ends,
+never falls behind. The GUI reads the box on a timer (``TrainingController``). At an
+epoch's end, while its weights are measured, the newest ``Measuring`` goes in the same
+way into ``measuring`` (never a signal per chunk). Epoch ends,
 pauses and the finish, which must not be dropped, go through queued signals. Control goes
 straight to the trainer's thread-safe flags (``pause``, ``resume``, ``stop``, ``lr``,
 ``weight_decay``, ``set_augment``): a queued slot would never run while the worker loops.
@@ -13,6 +15,7 @@ straight to the trainer's thread-safe flags (``pause``, ``resume``, ``stop``, ``
     worker = TrainingWorker(trainer, epochs=1)   # no parent, so it can change threads
     worker.start()                               # its own QThread; started -> run
     worker.latest.take()                         # (Progress, Network snapshot) or None
+    worker.measuring.take()                      # (Measuring, None) or None
     worker.stop()                                # flag, quit, wait: never terminate()
 
 When a pause takes hold, the worker (blocked, the network consistent) keeps a snapshot of
@@ -35,6 +38,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ...nn import EpochEnd, Trainer
+from ...nn.training import Measuring
 from ...state.hints import forward_madds
 
 MIN_INTERVAL = 1 / 30  # seconds between two published reports, at the least
@@ -156,6 +160,7 @@ class TrainingWorker(QObject):
         self.message = ""
         self._thread: QThread | None = None
         self.latest = Latest()  # the newest report and its snapshot, for the GUI's timer
+        self.measuring = Latest()  # the newest (Measuring, None) of an epoch's end
         self._last_put = -math.inf
         self._pending = None  # a report the throttle held back
         self._snapshot = None  # the snapshot of the last report published, while current
@@ -247,6 +252,8 @@ class TrainingWorker(QObject):
                     if isinstance(event, EpochEnd):
                         snapshot = self._snapshot or trainer.model.network.snapshot()
                         self.epochFinished.emit(event.record, snapshot)
+                    elif isinstance(event, Measuring):
+                        self.measuring.put(event, None)
                     else:
                         self._report(event)
                 self._flush()
