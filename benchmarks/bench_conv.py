@@ -10,8 +10,9 @@ Flatten, Dense 100, ReLU, Dense 10, Softmax; cross-entropy, Adam (lr 0.001). Sec
 epoch are measured on the first ``--images`` training images (5,000 by default) and
 scaled to the 50,000 of an epoch. The engine's time is the trainer's own per-epoch
 training time (``record.seconds``: no evaluation, no reporting), with its default BLAS
-threads (measured by the run: 1 or all of them, see playground/nn/blas.py; the table
-shows what each round chose) and with 2 fixed; PyTorch's is the same loop of batches
+threads (measured by the run, see playground/nn/blas.py; the table shows what each
+round chose: 1 = one thread, 2b = 2 BLAS threads, 2w = 1 BLAS thread and 2 threads
+sharing a convolution's blocks of samples) and with 2 fixed; PyTorch's is the same loop of batches
 with ``torch.set_num_threads(2)`` (and 1, for comparison), on the same images, after a few
 warm-up batches. Each batch size is measured engine, PyTorch, engine, PyTorch in turn,
 so that a change in the machine's load falls on both, in ``--repeats`` rounds (2); each
@@ -51,6 +52,15 @@ SPEC = {"input": [28, 28], "layers": [
     {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
     {"type": "Dense", "units": 100}, {"type": "ReLU"},
     {"type": "Dense", "units": 10}, {"type": "Softmax"}]}
+
+
+def choice_text(choice) -> str:
+    """A run's measured choice (BLAS threads, block workers) as "2b" (2 BLAS threads),
+    "2w" (1 BLAS thread, 2 block workers) or "1"; a fixed thread count as it is."""
+    if not isinstance(choice, tuple):
+        return str(choice)
+    threads, workers = choice
+    return f"{workers}w" if workers > 1 else (f"{threads}b" if threads > 1 else "1")
 
 
 def rule(width=78):
@@ -219,7 +229,7 @@ def main(argv=None):
     rule(92)
     verdicts = []
     for bs, ((mine, accuracy), (mine2, _), theirs, one) in rows.items():
-        threads = "/".join(str(c) for c in chosen[bs])
+        threads = "/".join(choice_text(c) for c in chosen[bs])
         if theirs:
             ratio = mine / theirs[0]
             verdicts.append(ratio <= 1.0)

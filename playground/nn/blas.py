@@ -13,12 +13,22 @@ all of them over a few mini-batches (``TRIAL_BLOCKS`` blocks of ``BLOCK`` batche
 keeps the faster, and measures again every ``RECHECK_SECONDS`` of training, as the
 machine's load changes. A measurement starts with one thread and stops at the first
 mini-batch on all of them that is ``GIVE_UP`` times slower.
+
+On one BLAS thread the other cores are not idle: a convolution splits a large batch's
+blocks of samples between ``block_workers()`` Python threads (its copies, adds and
+products release the interpreter's lock), one per core, so the total stays one thread
+per core. So a measurement tries three ways (``choices``: (BLAS threads, block workers)):
+one thread for everything; one BLAS thread and a block worker per core; a BLAS thread
+per core and the blocks one after another.
 """
 
 from __future__ import annotations
 
+import atexit
 import statistics
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 SMALL_BATCH = 256  # below it, a network without convolutions trains on one BLAS thread
 BLOCK = 3  # mini-batches in a row on the same threads while measuring
@@ -28,6 +38,53 @@ RECHECK_SECONDS = 15.0  # training time between two measurements
 # a mini-batch on all the cores this many times slower than on one ends the measurement
 # (while another program holds a core, a shared product can take ten times as long)
 GIVE_UP = 1.5
+
+
+_workers = 1  # the Python threads a convolution's blocks of samples are split between
+_executor: ThreadPoolExecutor | None = None
+_executor_size = 0
+_executor_lock = threading.Lock()
+
+
+def block_workers() -> int:
+    """How many threads a convolution splits its blocks of samples between now."""
+    return _workers
+
+
+def set_block_workers(workers: int) -> None:
+    global _workers
+    _workers = max(1, int(workers))
+
+
+def run_parallel(tasks):
+    """Run the callables ``tasks`` at the same time, the first on this thread and the
+    others on kept helper threads; their results, in order."""
+    global _executor, _executor_size
+    if len(tasks) <= 1:
+        return [task() for task in tasks]
+    with _executor_lock:
+        if _executor is None or _executor_size < len(tasks) - 1:
+            if _executor is not None:
+                _executor.shutdown(wait=False)
+            _executor_size = len(tasks) - 1
+            _executor = ThreadPoolExecutor(_executor_size, thread_name_prefix="conv-blocks")
+        executor = _executor
+    futures = [executor.submit(task) for task in tasks[1:]]
+    try:
+        first = tasks[0]()
+    finally:
+        rest = [future.result() for future in futures]
+    return [first, *rest]
+
+
+@atexit.register
+def shutdown_workers() -> None:
+    """Stop the helper threads (they start again when next needed)."""
+    global _executor
+    with _executor_lock:
+        if _executor is not None:
+            _executor.shutdown(wait=True)
+            _executor = None
 
 
 def has_convolutions(network) -> bool:
@@ -69,6 +126,7 @@ class FixedThreads:
     def __exit__(self, *exc):
         for lib, n in zip(self._libraries, self._before, strict=True):
             lib.set_num_threads(n)
+        set_block_workers(1)
         return False
 
     def step(self, run_step):
@@ -77,16 +135,17 @@ class FixedThreads:
 
 
 class MeasuredThreads(FixedThreads):
-    """One thread or the machine's cores, whichever trains the mini-batches faster now."""
+    """One thread, or the machine's cores for BLAS or for the blocks of samples,
+    whichever trains the mini-batches faster now."""
 
     def __init__(self, clock=time.perf_counter):
         super().__init__(None)
         self._clock = clock
-        self.choices: tuple[int, ...] = ()
-        self.chosen: int | None = None  # the thread count in use after a measurement
+        self.choices: tuple[tuple[int, int], ...] = ()  # (BLAS threads, block workers)
+        self.chosen: tuple[int, int] | None = None  # the choice in use after a measurement
         self.measurements = 0
-        self._plan: list[int] = []  # thread counts of the mini-batches still to measure
-        self._times: dict[int, list[float]] = {}
+        self._plan: list[tuple[int, int]] = []  # choices of the mini-batches to measure
+        self._times: dict[tuple[int, int], list[float]] = {}
         self._skip = WARM_UP
         self._since = 0.0  # training seconds since the last measurement ended
 
@@ -94,15 +153,17 @@ class MeasuredThreads(FixedThreads):
         self._libraries = _blas_libraries()
         self._before = [lib.num_threads for lib in self._libraries]
         most = max(self._before, default=1)
-        self.choices = (1, most) if most > 1 else ()
+        self.choices = ((1, 1), (1, most), (most, 1)) if most > 1 else ()
         if self.choices:
             self._start_measuring()
         return self
 
-    def _set(self, threads: int) -> None:
+    def _set(self, choice: tuple[int, int]) -> None:
+        threads, workers = choice
         for lib in self._libraries:
             if lib.num_threads != threads:
                 lib.set_num_threads(threads)
+        set_block_workers(workers)
 
     def _start_measuring(self) -> None:
         blocks = [c for _ in range(TRIAL_BLOCKS) for c in self.choices]
@@ -121,10 +182,11 @@ class MeasuredThreads(FixedThreads):
         if self._skip:
             self._skip -= 1
         elif measuring:
-            threads = self._plan.pop(0)
-            self._times[threads].append(seconds)
-            alone = self._times[1]
-            if threads > 1 and alone and seconds > GIVE_UP * statistics.median(alone):
+            choice = self._plan.pop(0)
+            self._times[choice].append(seconds)
+            alone = self._times[self.choices[0]]
+            if (choice != self.choices[0] and alone
+                    and seconds > GIVE_UP * statistics.median(alone)):
                 self._plan = []  # sharing is far slower now: not worth measuring on
             if not self._plan:
                 self._decide()
@@ -136,7 +198,7 @@ class MeasuredThreads(FixedThreads):
 
     def _decide(self) -> None:
         medians = {c: statistics.median(t) for c, t in self._times.items() if t}
-        self.chosen = min(medians, key=lambda c: (medians[c], c))
+        self.chosen = min(medians, key=lambda c: (medians[c], self.choices.index(c)))
         self._set(self.chosen)
         self.measurements += 1
         self._since = 0.0

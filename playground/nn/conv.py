@@ -27,6 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import Layer, Scratch, init_scale
+from .blas import block_workers, run_parallel
 
 MAX_FILTERS = 1024
 MAX_STRIDE = 100
@@ -67,6 +68,16 @@ def sample_blocks(n: int, sample_bytes: int) -> list[tuple[int, int]]:
     at batch 128."""
     step = max(1, BLOCK_BYTES // max(1, sample_bytes))
     return [(a, min(n, a + step)) for a in range(0, n, step)]
+
+
+def _spread(blocks: list[tuple[int, int]], work) -> list:
+    """Run ``work(worker, its_blocks)`` for the blocks of samples: all on this thread,
+    or split between ``block_workers()`` threads (worker t takes blocks t, t + workers,
+    ...; each writes only its own samples' slices and its own work arrays)."""
+    workers = min(block_workers(), len(blocks))
+    if workers <= 1:
+        return [work(0, blocks)]
+    return run_parallel([lambda t=t: work(t, blocks[t::workers]) for t in range(workers)])
 
 
 def _fresh(name: str, shape, dtype) -> np.ndarray:
@@ -196,25 +207,41 @@ class Conv2D(Layer):
         n, _, _, c = xp.shape
         k, s = self.size, self.stride
         pixels, width = n * ho * wo, k * k * c
+        blocks = sample_blocks(n, ho * wo * (width + 1) * xp.itemsize)
         if c == 1:  # one strided copy per kernel offset into a column-major matrix
             by_offset = get("col", (width + 1, pixels), xp.dtype)
             rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
-            for i in range(k):
-                for j in range(k):
-                    by_offset[i * k + j].reshape(n, ho, wo)[...] = (
-                        xp[:, i:i + rows:s, j:j + cols:s, 0])
-            by_offset[width] = 1.0
-            return by_offset.T, by_offset.T @ wmat.T
+            if block_workers() == 1:
+                blocks = [(0, n)]  # on one thread, one copy per offset is faster
+            out = np.empty((pixels, self.filters), dtype=xp.dtype)
+            per = ho * wo
+
+            def fill_by_offset(t, mine):
+                for a, b in mine:
+                    part = by_offset[:, a * per:b * per]
+                    for i in range(k):
+                        for j in range(k):
+                            part[i * k + j].reshape(b - a, ho, wo)[...] = (
+                                xp[a:b, i:i + rows:s, j:j + cols:s, 0])
+                    part[width] = 1.0
+                    np.matmul(part.T, wmat.T, out=out[a * per:b * per])
+
+            _spread(blocks, fill_by_offset)
+            return by_offset.T, out
         col = get("col", (n, ho, wo, width + 1), xp.dtype)
         out = np.empty((n, ho, wo, self.filters), dtype=xp.dtype)
         windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s].transpose(
             0, 1, 2, 4, 5, 3)
-        for a, b in sample_blocks(n, ho * wo * (width + 1) * xp.itemsize):
-            part = col[a:b]
-            part[..., :width].reshape(b - a, ho, wo, k, k, c)[...] = windows[a:b]
-            part[..., width] = 1.0
-            np.matmul(part.reshape(-1, width + 1), wmat.T,
-                      out=out[a:b].reshape(-1, self.filters))
+
+        def fill(t, mine):
+            for a, b in mine:
+                part = col[a:b]
+                part[..., :width].reshape(b - a, ho, wo, k, k, c)[...] = windows[a:b]
+                part[..., width] = 1.0
+                np.matmul(part.reshape(-1, width + 1), wmat.T,
+                          out=out[a:b].reshape(-1, self.filters))
+
+        _spread(blocks, fill)
         return col.reshape(pixels, width + 1), out
 
     def backward(self, delta, need_input_grad=True):
@@ -224,25 +251,51 @@ class Conv2D(Layer):
         width = k * k * c
         d = delta.transpose(0, 2, 3, 1).reshape(n * ho * wo, f)
         col = self._col
-        # (filters, k * k * c + 1), the biases' gradient last (from the ones column); a
-        # column-major col is faster as the left factor
-        g = (col.T @ d).T if col.flags.f_contiguous else d.T @ col
+        per_sample = ho * wo
+        blocks = sample_blocks(n, per_sample * width * d.itemsize)
+        dxp = np.zeros((n, hp, wp, c), dtype=d.dtype) if need_input_grad else None
+        threaded = min(block_workers(), len(blocks)) > 1
+
+        def gradient(rows: slice) -> np.ndarray:
+            """(filters, k * k * c + 1) over ``rows`` of col, the biases' gradient last
+            (from the ones column); a column-major col is faster as the left factor."""
+            part, dpart = col[rows], d[rows]
+            return (part.T @ dpart).T if col.flags.f_contiguous else dpart.T @ part
+
+        def work(t, mine):
+            g = None
+            for a, b in mine:
+                rows = slice(a * per_sample, b * per_sample)
+                if threaded:  # this worker's share of the weights' gradient
+                    part = gradient(rows)
+                    g = part if g is None else np.add(g, part, out=g)
+                if dxp is not None:
+                    dcol = self._scratch.get(f"dcol{t}", ((b - a) * per_sample, width),
+                                             d.dtype)
+                    np.matmul(d[rows], self._wmat[:, :width], out=dcol)
+                    self._col2im(dcol.reshape(b - a, ho, wo, k, k, c), dxp[a:b], t)
+            return g
+
+        if threaded:
+            partial = _spread(blocks, work)
+            g = partial[0]
+            for part in partial[1:]:
+                if part is not None:
+                    g += part
+        else:
+            g = gradient(slice(None))
         self.nabla_w[...] = g[:, :width].reshape(f, k, k, c).transpose(0, 3, 1, 2)
         self.nabla_b[...] = g[:, width]
-        if not need_input_grad:
+        if dxp is None:
             return None
-        dxp = np.zeros((n, hp, wp, c), dtype=d.dtype)
-        per_sample = ho * wo
-        for a, b in sample_blocks(n, per_sample * width * d.itemsize):
-            dcol = self._scratch.get("dcol", ((b - a) * per_sample, width), d.dtype)
-            np.matmul(d[a * per_sample:b * per_sample], self._wmat[:, :width], out=dcol)
-            self._col2im(dcol.reshape(b - a, ho, wo, k, k, c), dxp[a:b])
+        if not threaded:
+            work(0, blocks)
         top = left = 0
         if self.padding == "same":
             top, left = same_padding(h, k, s)[0], same_padding(w, k, s)[0]
         return _like_input(dxp[:, top:top + h, left:left + w], two_d)
 
-    def _col2im(self, dcol: np.ndarray, dxp: np.ndarray) -> None:
+    def _col2im(self, dcol: np.ndarray, dxp: np.ndarray, worker: int = 0) -> None:
         """Add each window's gradient ``dcol`` (m, H', W', k, k, c) onto the padded
         input's ``dxp`` (m, Hp, Wp, c), in two passes: each kernel row onto the image
         rows it covered (the window's columns still apart), then each kernel column
@@ -250,7 +303,7 @@ class Conv2D(Layer):
         m, ho, wo, k, _, c = dcol.shape
         s = self.stride
         rows, cols = s * (ho - 1) + 1, s * (wo - 1) + 1
-        by_row = self._scratch.get("by_row", (m, dxp.shape[1], wo, k, c), dcol.dtype)
+        by_row = self._scratch.get(f"by_row{worker}", (m, dxp.shape[1], wo, k, c), dcol.dtype)
         by_row.fill(0)
         for i in range(k):
             by_row[:, i:i + rows:s] += dcol[:, :, :, i]
@@ -301,9 +354,22 @@ class _Pool(Layer):
         p = self.size
         covered = h % p == 0 and w % p == 0
         dx = (np.empty if covered else np.zeros)(self._shape, dtype=dtype)
-        for k, slot in enumerate(self._windows(dx)):
-            fill(k, slot)
+        slots = self._windows(dx)
+
+        def work(t, mine):
+            for a, b in mine:
+                for k, slot in enumerate(slots):
+                    fill(k, slot[a:b], slice(a, b))
+
+        _spread(self._blocks(n, dx.itemsize), work)
         return _like_input(dx, self._two_d)
+
+    def _blocks(self, n: int, itemsize: int) -> list[tuple[int, int]]:
+        """The blocks of samples split between the block workers (one block when there
+        is one worker)."""
+        if block_workers() == 1:
+            return [(0, n)]
+        return sample_blocks(n, math.prod(self._shape[1:]) * itemsize)
 
     def spec(self):
         return {"type": type(self).__name__, "size": self.size}
@@ -323,10 +389,26 @@ class MaxPool2D(_Pool):
         return math.prod(self.output_shape(input_shape)) * self.size * self.size
 
     def _pool(self, windows):
-        out = np.maximum(windows[0], windows[1]) if len(windows) > 1 else windows[0].copy()
+        out = np.empty(windows[0].shape, dtype=windows[0].dtype)
+        self._masks = masks = np.empty((len(windows), *out.shape), dtype=bool)
+
+        def work(t, mine):
+            for a, b in mine:
+                self._max_of([part[a:b] for part in windows], out[a:b], masks[:, a:b])
+
+        _spread(self._blocks(len(out), out.itemsize), work)
+        return out
+
+    @staticmethod
+    def _max_of(windows, out, masks) -> None:
+        """The windows' largest values into ``out``, and which offset holds each (the
+        first of equal ones) into ``masks``."""
+        if len(windows) > 1:
+            np.maximum(windows[0], windows[1], out=out)
+        else:
+            np.copyto(out, windows[0])
         for part in windows[2:]:
             np.maximum(out, part, out=out)
-        self._masks = masks = np.empty((len(windows), *out.shape), dtype=bool)
         np.equal(windows[0], out, out=masks[0])
         taken = masks[0].copy()  # windows whose maximum was found
         for k in range(1, len(windows)):
@@ -335,13 +417,13 @@ class MaxPool2D(_Pool):
             np.greater(hit, taken, out=hit)  # hit and not taken: a tie's first maximum
             if k < len(windows) - 1:
                 taken |= hit
-        return out
 
     def backward(self, delta, need_input_grad=True):
         if not need_input_grad:
             return None
         d, masks = _channels_last(delta), self._masks
-        return self._gradient(lambda k, slot: np.multiply(d, masks[k], out=slot), d.dtype)
+        return self._gradient(
+            lambda k, slot, rows: np.multiply(d[rows], masks[k, rows], out=slot), d.dtype)
 
 
 class AvgPool2D(_Pool):
@@ -358,7 +440,8 @@ class AvgPool2D(_Pool):
         if not need_input_grad:
             return None
         share = _channels_last(delta) * (1.0 / (self.size * self.size))
-        return self._gradient(lambda k, slot: np.copyto(slot, share), share.dtype)
+        return self._gradient(lambda k, slot, rows: np.copyto(slot, share[rows]),
+                              share.dtype)
 
 
 CONV_TYPES = (Conv2D, MaxPool2D, AvgPool2D)

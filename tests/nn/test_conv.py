@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 import tracemalloc
 import zipfile
 
@@ -167,6 +168,82 @@ def test_a_batch_computed_in_blocks_of_samples_gives_the_same_results(case, rng,
     for other in results[1:]:
         for got, expected in zip(other, results[0], strict=True):
             np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[5], CASES[7]])
+def test_blocks_split_between_threads_give_what_one_thread_gives(case, rng, monkeypatch):
+    """With two block workers (blas.py's choice on one BLAS thread), a batch of 1, 2 or
+    5 blocks of samples, the last one smaller, gives the outputs and gradients of the
+    same batch on one thread, within float32 rounding; the helper thread did take part."""
+    import playground.nn.blas as blas
+    import playground.nn.conv as conv
+
+    threaded, shape = built_conv(*case, rng, dtype=np.float32)
+    alone, _ = built_conv(*case, np.random.default_rng(0), dtype=np.float32)
+    alone.adopt(threaded.params())
+    c, h, w = conv.image_shape(shape)
+    ho, wo = threaded._sides(h, w)
+    split = []
+    monkeypatch.setattr(conv, "run_parallel", lambda tasks: split.append(len(tasks)) or
+                        blas.run_parallel(tasks))
+    for n, per_block, blocks in ((2, 10**6, 1), (3, 2, 2), (5, 1, 5), (9, 2, 5)):
+        monkeypatch.setattr(conv, "BLOCK_BYTES", per_block * ho * wo * 4 * (
+            case[4] ** 2 * c + 1))
+        assert len(conv.sample_blocks(n, ho * wo * 4 * (case[4] ** 2 * c + 1))) == blocks
+        x = rng.standard_normal((n, *shape), dtype=np.float32)
+        delta = rng.standard_normal((n, *threaded.output_shape(shape)), dtype=np.float32)
+        results = []
+        for layer, workers in ((alone, 1), (threaded, 2)):
+            monkeypatch.setattr(blas, "_workers", workers)
+            split.clear()
+            out = layer.forward(x, train=True).copy()
+            results.append((out, layer.backward(delta).copy(), layer.nabla_w.copy(),
+                            layer.nabla_b.copy()))
+            assert bool(split) == (workers > 1 and blocks > 1)
+        for got, expected in zip(results[1], results[0], strict=True):
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("pool", [MaxPool2D, AvgPool2D])
+def test_pool_blocks_split_between_threads_give_what_one_thread_gives(pool, rng,
+                                                                      monkeypatch):
+    """A pool splits 1, 2 or 5 blocks of samples (the last smaller) between two block
+    workers and gives exactly what one thread gives, ties included."""
+    import playground.nn.blas as blas
+    import playground.nn.conv as conv
+
+    layer, shape = pool(2), (3, 7, 6)
+    split = []
+    monkeypatch.setattr(conv, "run_parallel", lambda tasks: split.append(len(tasks))
+                        or blas.run_parallel(tasks))
+    for n, per_block, blocks in ((2, 10**6, 1), (3, 2, 2), (9, 2, 5)):
+        monkeypatch.setattr(conv, "BLOCK_BYTES", per_block * math.prod(shape) * 4)
+        x = rng.integers(0, 3, (n, *shape)).astype(np.float32)  # many ties
+        delta = rng.standard_normal((n, *layer.output_shape(shape)), dtype=np.float32)
+        results = []
+        split.clear()
+        for workers in (1, 2):
+            monkeypatch.setattr(blas, "_workers", workers)
+            out = layer.forward(x, train=True).copy()
+            results.append((out, layer.backward(delta).copy()))
+        assert bool(split) == (blocks > 1)
+        for got, expected in zip(results[1], results[0], strict=True):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_a_measured_choice_sets_blas_threads_and_block_workers():
+    """Each choice sets both; after the run blocks run one after another again."""
+    import playground.nn.blas as blas
+
+    policy = blas.MeasuredThreads()
+    with policy:
+        if not policy.choices:
+            pytest.skip("one core: nothing to share")
+        for threads, workers in policy.choices:
+            policy._set((threads, workers))
+            assert blas.block_workers() == workers
+            assert max(blas_threads()) == threads
+    assert blas.block_workers() == 1
 
 
 def test_sample_blocks_cover_the_batch_in_order():
@@ -425,58 +502,65 @@ def blas_threads() -> list[int]:
 
 
 class FakeClock:
-    """perf_counter for MeasuredThreads: each mini-batch takes ``cost(threads)``."""
+    """perf_counter for MeasuredThreads: each mini-batch takes ``cost((BLAS threads,
+    block workers))``."""
 
     def __init__(self, cost):
         self.now, self.cost = 0.0, cost
+        self.seen = set()  # the choices mini-batches ran on
 
     def __call__(self):
         return self.now
 
     def step(self):
-        self.now += self.cost(max(blas_threads()))
+        from playground.nn.blas import block_workers
+
+        choice = (max(blas_threads()), block_workers())
+        self.seen.add(choice)
+        self.now += self.cost(choice)
         return "done"
 
 
-@pytest.mark.parametrize("faster", [1, 2])
-def test_a_conv_run_measures_which_blas_threads_train_faster(faster):
-    """One thread or all the cores, alternated over a few mini-batches; the faster is
-    kept and measured again after RECHECK_SECONDS of training; the threads as they were
-    come back at the end."""
+@pytest.mark.parametrize("faster", [0, 1, 2])
+def test_a_conv_run_measures_which_threads_train_faster(faster):
+    """One thread, one BLAS thread and a block worker per core, or a BLAS thread per
+    core, alternated over a few mini-batches; the fastest is kept and measured again
+    after RECHECK_SECONDS of training; the threads as they were come back at the end."""
     from playground.nn import blas
 
     before = blas_threads()
     if not before or max(before) < 2:
         pytest.skip("needs a BLAS library with at least 2 threads")
     most = max(before)
-    # first the faster is ``faster`` threads; once the load changes, the other
-    slow_one = {1: False, 2: True}[faster]
-    clock = FakeClock(lambda t: 1.0 if (t == 1) != slow_one else 2.0)
+    choice = blas.MeasuredThreads()
+    with choice:
+        assert choice.choices == ((1, 1), (1, most), (most, 1))
+    options = choice.choices
+    best = options[faster]
+    clock = FakeClock(lambda c: 1.0 if c == best else 2.0)
     choice = blas.MeasuredThreads(clock)
     with choice:
-        assert choice.choices == (1, most)
-        trial = blas.WARM_UP + blas.TRIAL_BLOCKS * 2 * blas.BLOCK
-        seen = set()
+        trial = blas.WARM_UP + blas.TRIAL_BLOCKS * len(options) * blas.BLOCK
         for _ in range(trial):
             assert choice.step(clock.step) == "done"
-            seen.add(max(blas_threads()))
-        assert seen == {1, most} and choice.measurements == 1
-        # all the cores twice as slow: the first such mini-batch ends the measurement
-        shared = len(choice._times[most])
-        assert shared == (1 if faster == 1 else blas.TRIAL_BLOCKS * blas.BLOCK)
-        assert choice.chosen == (1 if faster == 1 else most)
-        assert max(blas_threads()) == choice.chosen
-        slow_one = not slow_one  # another program takes or frees a core
-        clock.cost = lambda t: 1.0 if (t == 1) != slow_one else 2.0
+            if choice.measurements == 1:
+                break
+        assert choice.measurements == 1
+        # sharing twice as slow as one thread: its first such mini-batch ends the trial
+        assert {options[0], options[1]} <= clock.seen
+        assert faster == 0 or clock.seen == set(options)
+        assert choice.chosen == best
+        assert (max(blas_threads()), blas.block_workers()) == best
+        best = options[(faster + 1) % 3]  # another program takes or frees a core
         start = clock.now
         for _ in range(int(blas.RECHECK_SECONDS) + 2 * trial):  # bounded: never hangs
             choice.step(clock.step)
             if choice.measurements == 2:
                 break
         assert choice.measurements == 2
-        assert choice.chosen == (most if faster == 1 else 1)
+        assert choice.chosen == best
         assert clock.now - start <= 2 * (blas.RECHECK_SECONDS + 1 + trial)
-    assert blas_threads() == before
+    assert blas_threads() == before and blas.block_workers() == 1
 
 
 def test_blas_threads_of_a_run(small_split):
