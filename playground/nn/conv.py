@@ -16,7 +16,10 @@ windows onto the input's gradient with strided adds (col2im: the kernel's rows, 
 columns). No loop over samples or pixels: the products and adds work on blocks of
 samples of about ``BLOCK_BYTES`` (the whole of a small batch, a few blocks of a large
 one), and a training step writes its matrices into arrays kept from the step before
-(``base.Scratch``). Everything stays in the dtype of the weights (float32 when training).
+(``base.Scratch``). On one BLAS thread a large batch's blocks (and a pool's) can be
+split between ``blas.block_workers()`` threads, each writing only its own samples and
+its own work arrays, the weights' gradient summed from their parts (``_spread``).
+Everything stays in the dtype of the weights (float32 when training).
 """
 
 from __future__ import annotations
