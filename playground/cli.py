@@ -288,8 +288,9 @@ def cmd_train(args) -> int:
                   f"loss {pr.loss:.4f}  accuracy {100 * pr.accuracy:5.1f}%  "
                   f"{pr.samples_per_second:,.0f} samples/s")
 
-    def on_measuring(m) -> None:
-        _progress(f"epoch {m.epoch}: measuring {m.done:,} of {m.total:,} images")
+    def on_measuring(m) -> None:  # on a terminal how far; in a log once an epoch
+        if m.done == 0 or _stderr_is_terminal():
+            _progress(f"epoch {m.epoch}: measuring {m.done:,} of {m.total:,} images")
 
     def on_epoch(r: nn.EpochRecord) -> None:
         _end_progress()

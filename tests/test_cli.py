@@ -244,21 +244,32 @@ def test_ctrl_c_stops_between_batches_and_saves(tmp_path):
     assert 0 < model.samples_seen < 50 * 50_000
 
 
+
 def test_train_progress_line_says_how_far_the_epoch_end_measurement_is(capsys, monkeypatch):
     import re
 
     import playground.nn.network as network
     monkeypatch.setattr(network, "eval_chunk_rows", lambda row_bytes: 1000)
     monkeypatch.setattr(nn.training, "MEASURE_REPORT_IMAGES", 2000)
+    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)  # the line is rewritten
     assert cli.main(["train", "--limit", "500", "--epochs", "1"]) == 0
-    lines = capsys.readouterr().err.splitlines()
-    measuring = [line for line in lines if "measuring" in line]
-    found = [re.fullmatch(r"epoch 1: measuring ([\d,]+) of ([\d,]+) images", line)
-             for line in measuring]
+    shown = [part.replace("\x1b[K", "") for line in capsys.readouterr().err.splitlines()
+             for part in line.split("\r")]
+    measuring = [text for text in shown if "measuring" in text]
+    found = [re.fullmatch(r"epoch 1: measuring ([\d,]+) of ([\d,]+) images", text)
+             for text in measuring]
     assert measuring and all(found), measuring
     done = [int(m.group(1).replace(",", "")) for m in found]
     total = {int(m.group(2).replace(",", "")) for m in found}
     assert done[0] == 0 and done == sorted(done) and len(done) > 3
     assert len(total) == 1 and max(done) < total.pop()
-    record = next(i for i, line in enumerate(lines) if re.match(r"epoch 1: [\d.]+ s", line))
-    assert lines.index(measuring[-1]) < record  # then the epoch's own line
+    record = next(i for i, text in enumerate(shown) if re.match(r"epoch 1: [\d.]+ s", text))
+    assert shown.index(measuring[-1]) < record  # then the epoch's own line
+
+
+def test_train_log_tells_of_the_measurement_once_an_epoch(tmp_path):
+    result = run("train", "--limit", "1000", "--epochs", "2", "--batch-size", "20")
+    assert result.returncode == 0, result.stderr
+    measuring = [line for line in result.stderr.splitlines() if "measuring" in line]
+    assert measuring == ["epoch 1: measuring 0 of 21,000 images",
+                         "epoch 2: measuring 0 of 21,000 images"]

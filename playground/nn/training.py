@@ -64,8 +64,8 @@ class Progress:
 class Measuring:
     """At an epoch's end, while its weights are measured on the validation, test and
     training-sample images (a convolutional network takes seconds): ``done`` of ``total``
-    images so far. One comes as the measuring starts and one about every
-    MEASURE_REPORT_IMAGES images after."""
+    images so far. One comes as the measuring starts, then one between chunks
+    (``eval_rows`` images) once MEASURE_REPORT_IMAGES images have gone by since the last."""
 
     epoch: int
     done: int
@@ -77,7 +77,9 @@ class Measuring:
         return self.done / self.total if self.total else 1.0
 
 
-MEASURE_REPORT_IMAGES = 2000  # images measured between two Measuring events, at the least
+# images measured between two Measuring events, at the least: a LeNet measures 184 at a
+# time, about 0.1 s for 500 on 2 cores (a few a second, even on a busy machine)
+MEASURE_REPORT_IMAGES = 500
 
 
 @dataclass
