@@ -9,12 +9,14 @@ import numpy as np
 from PySide6.QtCore import QEventLoop, QTimer
 
 
-def train_and_time(session, start_button) -> dict:
+def train_and_time(session, start_button, measured=None) -> dict:
     """Click Start, run the event loop until training is idle again, and measure it.
 
     Returns the gaps between timer ticks (ms; a gap over 10 ms is an event-loop stall),
     wall-clock and GUI-thread CPU seconds, the epoch records and the times of the
-    progress reports (seconds after Start).
+    progress reports (seconds after Start); with ``measured`` (a signal, e.g. the training
+    controller's ``measured``), the times it fired too ("measuring_times": the reports of
+    an epoch-end measurement).
     """
     loop = QEventLoop()  # not app.exec(): app.quit() would also close the windows
     ticks: list[float] = []
@@ -23,6 +25,9 @@ def train_and_time(session, start_button) -> dict:
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     updates, records = [], []
     session.progressed.connect(lambda p: updates.append(time.perf_counter()))
+    measuring: list[float] = []
+    if measured is not None:
+        measured.connect(lambda m: measuring.append(time.perf_counter()))
     session.epochFinished.connect(records.append)
 
     def done(state):
@@ -50,5 +55,6 @@ def train_and_time(session, start_button) -> dict:
         "gui_cpu_seconds": gui_cpu,
         "records": records,
         "update_times": [u - t0 for u in updates],
+        "measuring_times": [u - t0 for u in measuring],
         "test_accuracy": records[-1].test_accuracy if records else None,
     }
