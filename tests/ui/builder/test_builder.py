@@ -11,24 +11,8 @@ from playground.nn import LAYER_TYPES, PRESETS, check_spec, preset
 from playground.state.session import Session
 from playground.ui.builder.cards import ERROR_COLOR, MIME_INDEX, MIME_TYPE
 from playground.ui.builder.layer_help import LAYER_HELP
-from playground.ui.builder.panel import BuilderPanel
 
 SEED_TYPES = ["Flatten", "Dense", "Sigmoid", "Dense", "Sigmoid"]
-
-
-@pytest.fixture
-def session(small_split):
-    return Session(data=small_split)
-
-
-@pytest.fixture
-def panel(qtbot, session):
-    widget = BuilderPanel(session)
-    qtbot.addWidget(widget)
-    widget.resize(340, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def kinds(panel):

@@ -16,7 +16,6 @@ from playground.ui.builder.cards import PALETTE_LABELS, WITHOUT_CARDS
 from playground.ui.builder.diagram import map_count, maps_label
 from playground.ui.builder.layer_help import LAYER_HELP
 from playground.ui.builder.new_layers import DEFAULT_FILTERS, DEFAULT_KERNEL, new_layer
-from playground.ui.builder.panel import BuilderPanel
 
 CONV_KINDS = ("Conv2D", "MaxPool2D", "AvgPool2D")
 LENET_TYPES = ["Conv2D", "ReLU", "MaxPool2D", "Conv2D", "ReLU", "MaxPool2D", "Flatten",
@@ -29,18 +28,8 @@ LENET_PARAMS = ["520 params", "0 params", "0 params", "20,040 params", "0 params
 
 
 @pytest.fixture
-def session(small_split):
-    return Session(data=small_split)
-
-
-@pytest.fixture
-def panel(qtbot, session):
-    widget = BuilderPanel(session)
-    qtbot.addWidget(widget)
-    widget.resize(340, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel_height():
+    return 900
 
 
 @pytest.fixture

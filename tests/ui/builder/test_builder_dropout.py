@@ -9,29 +9,12 @@ from PySide6.QtWidgets import QDoubleSpinBox
 
 from playground.nn.layers import MAX_DROPOUT
 from playground.state.hints import HIDDEN_RATE, MAX_INPUT_RATE
-from playground.state.session import Session
 from playground.ui import theme
 from playground.ui.builder.cards import MIME_TYPE, RATE_STEP
 from playground.ui.builder.layer_help import LAYER_HELP
-from playground.ui.builder.panel import BuilderPanel
 
 SEED_TYPES = ["Flatten", "Dense", "Sigmoid", "Dense", "Sigmoid"]
 WITH_DROPOUT = ["Flatten", "Dense", "Sigmoid", "Dropout", "Dense", "Sigmoid"]
-
-
-@pytest.fixture
-def session(small_split):
-    return Session(data=small_split)
-
-
-@pytest.fixture
-def panel(qtbot, session):
-    widget = BuilderPanel(session)
-    qtbot.addWidget(widget)
-    widget.resize(340, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def stack_types(session):
