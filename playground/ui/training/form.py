@@ -31,7 +31,7 @@ from .. import theme
 from ..bind import listen
 from .regularise_form import RegulariseForm
 from .status import LOSS_TIPS, OPTIMIZER_TIPS, epochs_to_train, format_lr, parse_number, plural
-from .status_line import ERROR
+from .status_line import ERROR, apply_settings
 
 LR_TIP = ("The learning rate: how far each batch moves the weights. "
           "A positive number such as 3, 0.5 or 1e-3.\n"
@@ -210,14 +210,7 @@ class TrainingForm(QWidget):
     # -- changing -----------------------------------------------------------------------------
     def apply(self, **changes) -> bool:
         """Change settings through the session; shows its problems and restores the form."""
-        problems = self.session.set_hyper(**changes)
-        if problems:
-            self.show_hyper()
-            self.form_message.setText("Not changed: " + "; ".join(problems) + ".")
-            self.form_message.show()
-            return False
-        self.form_message.hide()
-        return True
+        return apply_settings(self.session, self.form_message, self.show_hyper, **changes)
 
     def _lr_problems(self, value) -> list[str]:
         problems = check_hyper({**self.session.hyper, "lr": value}, self.train_size())

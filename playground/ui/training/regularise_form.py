@@ -34,7 +34,7 @@ from .. import theme
 from ..bind import listen
 from .augment_form import AugmentForm
 from .status import augment_summary, format_lr, parse_number
-from .status_line import ERROR
+from .status_line import ERROR, apply_settings
 
 WD_TIP = ("Weight decay (L2 regularisation): every batch also pulls each weight a little "
           "towards 0 (by learning rate x weight decay x the weight), so the network keeps "
@@ -363,14 +363,7 @@ class RegulariseForm(QWidget):
         return None if value == off else value
 
     def _apply(self, **changes) -> bool:
-        problems = self.session.set_hyper(**changes)
-        if problems:
-            self.show_hyper()
-            self.message.setText("Not changed: " + "; ".join(problems) + ".")
-            self.message.show()
-            return False
-        self.message.hide()
-        return True
+        return apply_settings(self.session, self.message, self.show_hyper, **changes)
 
     def _apply_train_size(self, value: int) -> None:
         available = self.available() or 0

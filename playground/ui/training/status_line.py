@@ -64,3 +64,16 @@ class StatusLine(QLabel):
     def forget_problem(self) -> None:
         """Show the problem again (if any) over the news just set."""
         self._shown_problem = None
+
+
+def apply_settings(session, message: QLabel, restore, **changes) -> bool:
+    """Change training settings through ``session``: on a problem, ``restore()`` puts the
+    form back and ``message`` says what was not changed; else ``message`` hides."""
+    problems = session.set_hyper(**changes)
+    if problems:
+        restore()
+        message.setText("Not changed: " + "; ".join(problems) + ".")
+        message.show()
+        return False
+    message.hide()
+    return True
