@@ -7,14 +7,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...nn import analysis
-from ..fold_layout import FoldLayout
 from .common import DIVERGING
-from .layer_rows import SEQUENTIAL
+from .layer_rows import SEQUENTIAL, title_head
 
 MAX_MAPS = 32  # maps drawn per layer; the others are counted ("+8 more")
 MAP_PX = 48  # a map's side on screen, about (a whole number of screen pixels per value)
@@ -78,17 +77,7 @@ class FeatureGrid(QWidget):
         self.levels = (0.0, 0.0)  # the whole layer's range: one colour scale for all maps
         self._cmap: str | None = None
         self._lut: np.ndarray | None = None
-        self.title = QLabel(f"<b>{label}</b>")
-        self.title.setObjectName("featureTitle")
-        self.readout = QLabel(" ")
-        self.readout.setObjectName("featureReadout")
-        # side by side when they fit, else the readout under the title (as the Dense rows)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setMinimumWidth(1)
-        self.head = head = FoldLayout()
-        head.setSpacing(8)
-        head.add(self.title, 1)
-        head.add(self.readout, 0, Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
+        self.title, self.readout, self.head = title_head(f"<b>{label}</b>", "feature")
         self.canvas = MapCanvas()
         self.canvas.tip = self.describe
         self.canvas.setToolTip("One small image per feature map (channel) of this layer for "
@@ -100,7 +89,7 @@ class FeatureGrid(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        lay.addLayout(head)
+        lay.addLayout(self.head)
         lay.addWidget(self.canvas)
         lay.addWidget(self.more)
 

@@ -26,23 +26,30 @@ def strip_shape(units: int) -> tuple[int, int]:
 
 
 
+def title_head(title: str, kind: str) -> tuple[QLabel, QLabel, FoldLayout]:
+    """A row's title and readout (object names ``<kind>Title``, ``<kind>Readout``) in a
+    head that puts them side by side when they fit, else the readout under the title: it
+    never holds the view wider than it is."""
+    label = QLabel(title)
+    label.setObjectName(f"{kind}Title")
+    readout = QLabel(" ")
+    readout.setObjectName(f"{kind}Readout")
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    readout.setMinimumWidth(1)
+    head = FoldLayout()
+    head.setSpacing(8)
+    head.add(label, 1)
+    head.add(readout, 0, Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
+    return label, readout, head
+
+
 class LayerPlot(QWidget):
     """A layer's title and readout above a small still plot (no menu, zoom or pan)."""
 
     def __init__(self, title: str, parent=None):
         super().__init__(parent)
-        self.title = QLabel(title)
-        self.title.setObjectName("layerTitle")
-        self.readout = QLabel(" ")
-        self.readout.setObjectName("layerReadout")
-        # never hold the view wider than it is: the head puts the readout under the
-        # title when both do not fit side by side
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setMinimumWidth(1)
-        self.head = head = FoldLayout()
-        head.setSpacing(8)
-        head.add(self.title, 1)
-        head.add(self.readout, 0, Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
+        self.title, self.readout, self.head = title_head(title, "layer")
+        head = self.head
         self.plot = pg.PlotWidget()
         self.plot.setBackground(theme.PLOT_BACKGROUND)
         self.plot.setMenuEnabled(False)
