@@ -143,8 +143,8 @@ class Session:
         loss_changed = new["loss"] != self.hyper["loss"]
         # an untrained network is the seed's and the initialisation's draw: a new one of
         # either draws its weights again (trained weights stay until Reset weights)
-        redraw = self.model is not None and not self.model.trained and any(
-            new.get(k) != self.hyper.get(k) for k in ("seed", "init"))
+        redraw = (self.model is not None and not self.model.trained and not self.busy
+                  and any(new.get(k) != self.hyper.get(k) for k in ("seed", "init")))
         self.hyper = new
         if self.model is not None:
             self.model.hyper = new  # one settings object: the trainer's lr writes it too

@@ -252,8 +252,7 @@ class TrainingForm(QWidget):
         self.lrApplied.emit(lr)
 
     def _apply_seed(self, seed: int) -> None:
-        if self.apply(seed=int(seed)) and not self.session.trained and not self._is_busy():
-            self.session.reset_weights()  # untrained: the new seed's weights right away
+        self.apply(seed=int(seed))  # untrained, the session draws the seed's weights
 
     def commit_edits(self) -> str | None:
         """Apply what is typed in the form but not yet confirmed with Enter (Start, +1 epoch
@@ -293,6 +292,4 @@ class TrainingForm(QWidget):
             return "Cannot start: " + self.form_message.text().removeprefix("Not changed: ")
         if "lr" in changes:
             self.lrApplied.emit(changes["lr"])
-        if "seed" in changes and not self.session.trained:
-            self.session.reset_weights()  # untrained: the new seed's weights, as on Enter
         return None
