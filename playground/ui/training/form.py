@@ -11,7 +11,6 @@ learning rate that is typed but not accepted keeps the typing and blocks Start
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
@@ -47,10 +46,9 @@ class TrainingForm(QWidget):
     problemChanged = Signal()
     confirmed = Signal()  # a value typed and confirmed, changed or not
 
-    def __init__(self, session, is_busy: Callable[[], bool], parent: QWidget | None = None):
+    def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self._is_busy = is_busy
         self.lr_problem: str | None = None
         self._make_widgets()
         self.regularise = RegulariseForm(session)

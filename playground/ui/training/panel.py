@@ -130,7 +130,7 @@ class TrainingPanel(QWidget):
         return button
 
     def _make_widgets(self) -> None:
-        self.form = TrainingForm(self.session, lambda: self.controller.busy)
+        self.form = TrainingForm(self.session)
         f = self.form  # the form's widgets, by the names scripts and tests know
         self.loss_combo, self.optimizer_combo, self.lr_edit = (
             f.loss_combo, f.optimizer_combo, f.lr_edit)
