@@ -228,7 +228,7 @@ def test_a_stop_in_the_first_epoch_says_why_it_has_no_test_accuracy(qtbot, make_
     panel = make_panel()
     session = panel.session
     session.load_preset("modern")
-    session.set_hyper(epochs=LONG)
+    session.set_hyper(epochs=LONG, batch_size=1)  # 2,000 steps: the pause comes in epoch 1
     monkeypatch.setattr(worker_module, "STOP_EVAL_BUDGET", 0)  # "too big to measure"
     with qtbot.waitSignal(session.progressed, timeout=60_000):
         click(qtbot, panel.start_button)
@@ -247,7 +247,7 @@ def test_a_big_network_stop_measures_part_of_the_test_set(qtbot, make_panel, mon
     panel = make_panel()
     session = panel.session
     session.load_preset("modern")
-    session.set_hyper(epochs=LONG)
+    session.set_hyper(epochs=LONG, batch_size=1)  # 2,000 steps: the pause comes in epoch 1
     params = session.model.network.param_count
     monkeypatch.setattr(worker_module, "STOP_EVAL_BUDGET", params * 500)
     monkeypatch.setattr(worker_module, "STOP_EVAL_MIN_IMAGES", 100)
